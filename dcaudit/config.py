@@ -1,0 +1,223 @@
+"""Settings: defaults < pyproject ``[tool.dcaudit]`` or ``dcaudit.toml`` < environment < CLI.
+
+Every setting is a field of :class:`Settings` with its default and a one-line doc.
+Unknown keys and wrong types are a :class:`ConfigError` naming the key and where it came from.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+import types
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from dcaudit import __version__
+from dcaudit.errors import ConfigError
+
+ENV_PREFIX = "DCAUDIT_"
+
+DEFAULT_TRACKING_PARAMS = (
+    "utm_*",
+    "gclid",
+    "dclid",
+    "fbclid",
+    "msclkid",
+    "mc_cid",
+    "mc_eid",
+    "_ga",
+    "_gl",
+    "yclid",
+    "igshid",
+)
+DEFAULT_AXE_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa")
+ALL_FORMATS = ("html", "json", "csv", "junit", "sarif", "md")
+
+
+@dataclass(frozen=True)
+class Settings:
+    # crawl scope and limits
+    user_agent: str = f"dcaudit/{__version__}"
+    max_pages: int = 500  # HTML pages and documents fetched, in all
+    max_depth: int = 10  # link hops from a seed
+    include: tuple[str, ...] = ()  # regexes; when given, a URL must match one to be crawled
+    exclude: tuple[str, ...] = ()  # regexes; a matching URL is never crawled
+    extra_hosts: tuple[str, ...] = ()  # hosts crawled besides the seeds' hosts
+    tracking_params: tuple[str, ...] = DEFAULT_TRACKING_PARAMS  # dropped from URLs; * globs
+    trap_max_per_pattern: int = 50  # URLs kept per path pattern (crawler-trap guard)
+    respect_robots: bool = True
+    use_sitemaps: bool = True
+    # politeness and HTTP
+    concurrency: int = 2  # requests in flight per host
+    delay: float = 0.25  # seconds between requests to one host (robots Crawl-delay wins if larger)
+    connect_timeout: float = 10.0
+    read_timeout: float = 20.0
+    total_timeout: float = 60.0  # whole request including body
+    max_body_bytes: int = 10_000_000  # bodies are not read past this; the page is marked too large
+    retries: int = 3  # on connection errors, 429 and 503
+    backoff: float = 0.5  # first retry wait in seconds, doubled each time
+    retry_after_cap: float = 30.0  # longest Retry-After honoured
+    max_redirects: int = 10
+    # browser pass
+    browser: bool = True
+    browser_workers: int = 0  # 0: one per core, at most 2
+    browser_max_pages: int = 0  # 0: every HTML page (up to max_pages)
+    sample_per_template: int = 0  # 0: no template sampling
+    browser_page_timeout: float = 30.0
+    chromium_path: str = ""  # "" finds chromium on PATH
+    chromedriver_path: str = ""  # "" finds chromedriver on PATH
+    webdriver_url: str = ""  # a remote WebDriver (Selenium Grid, chromedriver --port)
+    axe_path: str = ""  # "" finds node_modules/axe-core/axe.min.js
+    axe_tags: tuple[str, ...] = DEFAULT_AXE_TAGS
+    # checks and rules
+    rules_paths: tuple[str, ...] = ()  # extra rule pack folders
+    required_languages: tuple[str, ...] = ()  # e.g. ("cy",) for a Welsh public body
+    # outputs and gate
+    out_dir: str = "reports"
+    store: str = ""  # "" is <out_dir>/dcaudit.sqlite
+    formats: tuple[str, ...] = ALL_FORMATS
+    fail_on: tuple[str, ...] = ()  # conditions such as "serious>0" or "two_way_share<0.2"
+    junit_impact: str = "serious"  # JUnit failure at or above this impact
+
+    @property
+    def store_path(self) -> Path:
+        return Path(self.store) if self.store else Path(self.out_dir) / "dcaudit.sqlite"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {f.name: _jsonable(getattr(self, f.name)) for f in dataclasses.fields(self)}
+
+
+def _jsonable(value: Any) -> Any:
+    return list(value) if isinstance(value, tuple) else value
+
+
+_FIELDS = {f.name: f for f in dataclasses.fields(Settings)}
+_HINTS = typing.get_type_hints(Settings)
+
+
+def field_doc() -> dict[str, str]:
+    """Setting name -> its type name, for help output."""
+    return {name: getattr(_HINTS[name], "__name__", str(_HINTS[name])) for name in _FIELDS}
+
+
+def coerce(key: str, value: Any, origin: str) -> Any:
+    """Check and convert one raw value for ``key``; ``origin`` names where it came from."""
+    name = key.replace("-", "_")
+    if name not in _FIELDS:
+        raise ConfigError(f"{origin}: unknown setting '{key}'")
+    hint = _HINTS[name]
+    try:
+        return _convert(hint, value)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"{origin}: setting '{key}': {exc}") from exc
+
+
+def _convert(hint: Any, value: Any) -> Any:
+    if typing.get_origin(hint) is tuple:
+        if isinstance(value, str):
+            items: list[Any] = [v.strip() for v in value.split(",") if v.strip()]
+        elif isinstance(value, list | tuple):
+            items = list(value)
+        else:
+            raise TypeError(f"expected a list, got {type(value).__name__}")
+        if not all(isinstance(i, str) for i in items):
+            raise TypeError("expected a list of strings")
+        return tuple(items)
+    if hint is bool:
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.lower() in {"1", "true", "yes", "on", "0", "false", "no", "off"}:
+            return value.lower() in {"1", "true", "yes", "on"}
+        raise TypeError(f"expected true or false, got {value!r}")
+    if hint is int:
+        if isinstance(value, bool):
+            raise TypeError("expected a whole number")
+        number = int(value)
+        if number < 0:
+            raise ValueError("must not be negative")
+        return number
+    if hint is float:
+        if isinstance(value, bool):
+            raise TypeError("expected a number")
+        number_f = float(value)
+        if number_f < 0:
+            raise ValueError("must not be negative")
+        return number_f
+    if hint is str:
+        if not isinstance(value, str):
+            raise TypeError(f"expected text, got {type(value).__name__}")
+        return value
+    if isinstance(hint, types.UnionType):  # pragma: no cover - no such settings yet
+        return value
+    raise TypeError(f"unsupported setting type {hint}")
+
+
+def read_config_file(path: Path) -> dict[str, Any]:
+    """Read ``dcaudit.toml`` (top-level keys) or ``pyproject.toml`` (``[tool.dcaudit]``)."""
+    try:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+    except FileNotFoundError as exc:
+        raise ConfigError(f"config file not found: {path}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from exc
+    if path.name == "pyproject.toml":
+        section = data.get("tool", {}).get("dcaudit", {})
+        if not isinstance(section, dict):
+            raise ConfigError(f"{path}: [tool.dcaudit] must be a table")
+        return section
+    return data
+
+
+def find_config_file(cwd: Path) -> Path | None:
+    """``dcaudit.toml`` in ``cwd``, else a ``pyproject.toml`` there with ``[tool.dcaudit]``."""
+    candidate = cwd / "dcaudit.toml"
+    if candidate.is_file():
+        return candidate
+    pyproject = cwd / "pyproject.toml"
+    if pyproject.is_file():
+        try:
+            with pyproject.open("rb") as handle:
+                if "dcaudit" in tomllib.load(handle).get("tool", {}):
+                    return pyproject
+        except (OSError, tomllib.TOMLDecodeError):
+            return None
+    return None
+
+
+def load_settings(
+    cli: Mapping[str, Any] | None = None,
+    config_file: Path | None = None,
+    environ: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
+) -> Settings:
+    """Merge the layers. ``cli`` holds only the flags the user gave (None values are ignored)."""
+    values: dict[str, Any] = {}
+    path = config_file or find_config_file(cwd or Path.cwd())
+    if path is not None:
+        for key, raw in read_config_file(path).items():
+            values[key.replace("-", "_")] = coerce(key, raw, str(path))
+    env = os.environ if environ is None else environ
+    for env_key, raw in env.items():
+        if env_key.startswith(ENV_PREFIX) and env_key[len(ENV_PREFIX) :].lower() in _FIELDS:
+            key = env_key[len(ENV_PREFIX) :].lower()
+            values[key] = coerce(key, raw, f"environment variable {env_key}")
+    for key, raw in (cli or {}).items():
+        if raw is not None:
+            values[key.replace("-", "_")] = coerce(key, raw, f"option --{key.replace('_', '-')}")
+    unknown_formats = set(values.get("formats", ())) - set(ALL_FORMATS)
+    if unknown_formats:
+        raise ConfigError(
+            f"unknown output format(s): {', '.join(sorted(unknown_formats))}; "
+            f"choose from {', '.join(ALL_FORMATS)}"
+        )
+    return Settings(**values)
+
+
+__all__ = ["ALL_FORMATS", "Settings", "field", "load_settings", "read_config_file"]

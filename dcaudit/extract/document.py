@@ -1,0 +1,133 @@
+"""The parsed artifact of one HTML page: decoded once, parsed once, shared by every stage."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from urllib.parse import urljoin
+
+import lxml.html
+from bs4.dammit import EncodingDetector
+from charset_normalizer import from_bytes
+from lxml import etree
+
+_CHARSET_IN_HEADER = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
+_NON_TEXT_TAGS = {"script", "style", "noscript", "template", "svg", "head"}
+_WHITESPACE = re.compile(r"\s+")
+_NON_LATIN_CODECS = {
+    "cp1251", "koi8-r", "mac-cyrillic", "cp1253", "cp1255", "cp1256", "big5", "gb18030", "gb2312", "gbk",
+    "euc_jp", "shift_jis", "cp932", "euc_kr", "iso8859-5", "iso8859-6", "iso8859-7",
+    "iso8859-8", "cp874", "tis-620", "utf-16", "utf-16-le", "utf-16-be",
+}
+
+
+def _codec(name: str | None) -> str | None:
+    """A usable Python codec name, or None for unknown labels."""
+    if not name:
+        return None
+    import codecs
+
+    label = name.strip().lower()
+    # WHATWG: pages labelled Latin-1 / ASCII are decoded as windows-1252
+    if label in {"iso-8859-1", "latin1", "latin-1", "us-ascii", "ascii"}:
+        label = "windows-1252"
+    try:
+        return codecs.lookup(label).name
+    except LookupError:
+        return None
+
+
+def decode_body(raw: bytes, content_type: str | None) -> tuple[str, str]:
+    """Decode an HTML body: HTTP charset, then BOM and ``<meta charset>``, then detection.
+
+    Returns ``(text, encoding used)``.
+    """
+    candidates: list[str | None] = []
+    if content_type:
+        match = _CHARSET_IN_HEADER.search(content_type)
+        candidates.append(_codec(match.group(1)) if match else None)
+    bom_encoding = EncodingDetector.strip_byte_order_mark(raw)[1]
+    candidates.append(_codec(bom_encoding))
+    candidates.append(_codec(EncodingDetector.find_declared_encoding(raw[:4096], is_html=True)))
+    for encoding in candidates:
+        if encoding:
+            try:
+                return raw.decode(encoding), encoding
+            except UnicodeDecodeError:
+                continue
+    try:
+        return raw.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    # Undeclared and not UTF-8: windows-1252 (the web's default for Western pages) unless
+    # detection finds a non-Latin script, where single-byte Latin guesses are unreliable.
+    best = from_bytes(raw[:200_000]).best()
+    detected = _codec(best.encoding if best else None)
+    encoding = detected if detected in _NON_LATIN_CODECS else "cp1252"
+    return raw.decode(encoding, errors="replace"), encoding
+
+
+@dataclass
+class ParsedPage:
+    """An HTML page parsed once; ``root`` is the lxml tree every stage reads."""
+
+    url: str
+    html: str
+    root: lxml.html.HtmlElement
+    base_url: str
+    lang: str | None
+    title: str | None
+    _cache: dict[str, object] = field(default_factory=dict, repr=False)
+
+    def absolute(self, href: str) -> str:
+        return urljoin(self.base_url, href.strip())
+
+    @cached_property
+    def text(self) -> str:
+        """Visible text of the body, whitespace collapsed."""
+        return visible_text(self.root)
+
+
+def visible_text(element: lxml.html.HtmlElement) -> str:
+    parts: list[str] = []
+    _collect_text(element, parts)
+    return _WHITESPACE.sub(" ", " ".join(parts)).strip()
+
+
+def _collect_text(element: lxml.html.HtmlElement, parts: list[str]) -> None:
+    tag = element.tag if isinstance(element.tag, str) else ""
+    if tag in _NON_TEXT_TAGS or element.get("hidden") is not None:
+        if element.tail:
+            parts.append(element.tail)
+        return
+    if element.text and tag:
+        parts.append(element.text)
+    for child in element:
+        _collect_text(child, parts)
+    if element.tail:
+        parts.append(element.tail)
+
+
+def parse_html(url: str, html: str) -> ParsedPage:
+    """Parse ``html`` fetched from ``url``. Never raises on broken markup."""
+    try:
+        root = lxml.html.document_fromstring(html or "<html></html>")
+    except (etree.ParserError, ValueError):
+        # ValueError: a str with an XML encoding declaration; parse the bytes instead
+        try:
+            root = lxml.html.document_fromstring(html.encode("utf-8", errors="replace"))
+        except etree.ParserError:
+            root = lxml.html.document_fromstring("<html></html>")
+    base_url = url
+    base = root.find(".//base[@href]")
+    if base is not None:
+        base_url = urljoin(url, (base.get("href") or "").strip())
+    lang = (root.get("lang") or root.get("{http://www.w3.org/XML/1998/namespace}lang") or "").strip()
+    title_el = root.find(".//title")
+    title = None
+    if title_el is not None:
+        title = _WHITESPACE.sub(" ", title_el.text_content()).strip() or None
+    return ParsedPage(
+        url=url, html=html, root=root, base_url=base_url, lang=lang or None, title=title
+    )

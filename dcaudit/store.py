@@ -1,0 +1,454 @@
+"""SQLite run store: runs, crawl frontier, pages, bodies, links, interactions, findings.
+
+One file, WAL mode. Each finished page is written with its frontier update, its new
+frontier entries and its skips in one transaction, so a run killed at any moment resumes
+without losing a finished page or fetching one twice. Schema changes are migrations,
+numbered in ``MIGRATIONS``; ``PRAGMA user_version`` holds the applied number.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import zlib
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from dcaudit.errors import StoreError
+from dcaudit.models import (
+    Evidence,
+    Field,
+    Finding,
+    FourCo,
+    Impact,
+    Interaction,
+    InteractionClass,
+    Kind,
+    Mode,
+    Outcome,
+    Page,
+    Participation,
+    Risk,
+    RiskFactor,
+    Run,
+    RunStats,
+    RunStatus,
+    SkipReason,
+    Source,
+)
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: first schema
+    """
+    CREATE TABLE runs (
+        id TEXT PRIMARY KEY, started TEXT NOT NULL, finished TEXT, status TEXT NOT NULL,
+        seeds TEXT NOT NULL, settings TEXT NOT NULL, stats TEXT NOT NULL,
+        tool TEXT NOT NULL, notes TEXT NOT NULL
+    );
+    CREATE TABLE frontier (
+        run_id TEXT NOT NULL, url TEXT NOT NULL, depth INTEGER NOT NULL,
+        parent TEXT, state TEXT NOT NULL DEFAULT 'queued', seq INTEGER NOT NULL,
+        PRIMARY KEY (run_id, url)
+    );
+    CREATE INDEX frontier_state ON frontier (run_id, state, seq);
+    CREATE TABLE pages (
+        run_id TEXT NOT NULL, url TEXT NOT NULL, seq INTEGER NOT NULL, data TEXT NOT NULL,
+        PRIMARY KEY (run_id, url)
+    );
+    CREATE TABLE bodies (
+        run_id TEXT NOT NULL, url TEXT NOT NULL, body BLOB NOT NULL,
+        PRIMARY KEY (run_id, url)
+    );
+    CREATE TABLE skips (
+        run_id TEXT NOT NULL, url TEXT NOT NULL, reason TEXT NOT NULL,
+        source TEXT, detail TEXT,
+        PRIMARY KEY (run_id, url, reason)
+    );
+    CREATE TABLE links (
+        run_id TEXT NOT NULL, page TEXT NOT NULL, url TEXT NOT NULL, text TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        PRIMARY KEY (run_id, page, url)
+    );
+    CREATE TABLE interactions (
+        run_id TEXT NOT NULL, id TEXT NOT NULL, page TEXT NOT NULL, seq INTEGER NOT NULL,
+        data TEXT NOT NULL,
+        PRIMARY KEY (run_id, id)
+    );
+    CREATE TABLE findings (
+        run_id TEXT NOT NULL, id TEXT NOT NULL, page TEXT NOT NULL, seq INTEGER NOT NULL,
+        data TEXT NOT NULL,
+        PRIMARY KEY (run_id, id)
+    );
+    CREATE INDEX findings_page ON findings (run_id, page);
+    CREATE INDEX interactions_page ON interactions (run_id, page);
+    """,
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+@dataclass(frozen=True)
+class FrontierEntry:
+    url: str
+    depth: int
+    parent: str | None = None
+
+
+@dataclass(frozen=True)
+class Skip:
+    url: str
+    reason: SkipReason
+    source: str | None = None  # the page the URL was found on
+    detail: str | None = None
+
+
+@dataclass(frozen=True)
+class Link:
+    """A link not crawled but kept for later stages: non-HTTP or out of scope."""
+
+    page: str
+    url: str
+    text: str
+    kind: str  # "non_http" or "out_of_scope"
+
+
+class Store:
+    """A dcaudit SQLite file. Use as a context manager or call :meth:`close`."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(str(self.path), isolation_level=None)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("PRAGMA foreign_keys=ON")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"cannot open store {self.path}: {exc}") from exc
+        except OSError as exc:
+            raise StoreError(f"cannot create store {self.path}: {exc.strerror}") from exc
+
+    # -- lifecycle -----------------------------------------------------------------
+    def _migrate(self) -> None:
+        version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path} was written by a newer dcaudit (schema {version}, "
+                f"this version reads up to {SCHEMA_VERSION})"
+            )
+        for number in range(version, SCHEMA_VERSION):
+            with self._transaction():
+                # executescript would commit on its own; run statements one by one instead
+                for statement in MIGRATIONS[number].split(";"):
+                    if statement.strip():
+                        self._db.execute(statement)
+                self._db.execute(f"PRAGMA user_version = {number + 1}")
+
+    def _transaction(self) -> _Transaction:
+        return _Transaction(self._db)
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def schema_version(self) -> int:
+        return int(self._db.execute("PRAGMA user_version").fetchone()[0])
+
+    # -- runs ----------------------------------------------------------------------
+    def create_run(self, run: Run) -> None:
+        with self._transaction():
+            self._db.execute(
+                "INSERT INTO runs VALUES (?,?,?,?,?,?,?,?,?)",
+                (
+                    run.id,
+                    run.started,
+                    run.finished,
+                    run.status.value,
+                    json.dumps(list(run.seeds)),
+                    json.dumps(run.settings),
+                    json.dumps(run.stats.to_dict()),
+                    json.dumps(run.tool),
+                    json.dumps(list(run.notes)),
+                ),
+            )
+
+    def save_run(self, run: Run) -> None:
+        """Write every field of an existing run."""
+        with self._transaction():
+            self._db.execute(
+                "UPDATE runs SET started=?, finished=?, status=?, seeds=?, settings=?, stats=?,"
+                " tool=?, notes=? WHERE id=?",
+                (
+                    run.started,
+                    run.finished,
+                    run.status.value,
+                    json.dumps(list(run.seeds)),
+                    json.dumps(run.settings),
+                    json.dumps(run.stats.to_dict()),
+                    json.dumps(run.tool),
+                    json.dumps(list(run.notes)),
+                    run.id,
+                ),
+            )
+
+    def get_run(self, run_id: str) -> Run:
+        row = self._db.execute("SELECT * FROM runs WHERE id=?", (run_id,)).fetchone()
+        if row is None:
+            known = ", ".join(r.id for r in self.list_runs()[-5:]) or "none"
+            raise StoreError(f"no run '{run_id}' in {self.path} (latest runs: {known})")
+        return _run_from_row(row)
+
+    def list_runs(self) -> list[Run]:
+        rows = self._db.execute("SELECT * FROM runs ORDER BY started").fetchall()
+        return [_run_from_row(r) for r in rows]
+
+    # -- frontier ------------------------------------------------------------------
+    def enqueue(self, run_id: str, entries: Iterable[FrontierEntry]) -> None:
+        with self._transaction():
+            self._enqueue(run_id, entries)
+
+    def _enqueue(self, run_id: str, entries: Iterable[FrontierEntry]) -> None:
+        self._db.executemany(
+            "INSERT OR IGNORE INTO frontier (run_id, url, depth, parent, state, seq) "
+            "VALUES (?, ?, ?, ?, 'queued', "
+            "(SELECT COALESCE(MAX(seq), 0) + 1 FROM frontier WHERE run_id = ?))",
+            [(run_id, e.url, e.depth, e.parent, run_id) for e in entries],
+        )
+
+    def queued(self, run_id: str) -> list[FrontierEntry]:
+        rows = self._db.execute(
+            "SELECT url, depth, parent FROM frontier WHERE run_id=? AND state='queued' "
+            "ORDER BY seq",
+            (run_id,),
+        ).fetchall()
+        return [FrontierEntry(url, depth, parent) for url, depth, parent in rows]
+
+    def known_urls(self, run_id: str) -> set[str]:
+        """Every URL already in the frontier (queued or done) or skipped."""
+        urls = {r[0] for r in self._db.execute("SELECT url FROM frontier WHERE run_id=?", (run_id,))}
+        urls.update(r[0] for r in self._db.execute("SELECT url FROM skips WHERE run_id=?", (run_id,)))
+        return urls
+
+    def record_skips(self, run_id: str, skips: Iterable[Skip]) -> None:
+        with self._transaction():
+            self._record_skips(run_id, skips)
+
+    def _record_skips(self, run_id: str, skips: Iterable[Skip]) -> None:
+        self._db.executemany(
+            "INSERT OR IGNORE INTO skips VALUES (?,?,?,?,?)",
+            [(run_id, s.url, s.reason.value, s.source, s.detail) for s in skips],
+        )
+
+    def skips(self, run_id: str) -> list[Skip]:
+        rows = self._db.execute(
+            "SELECT url, reason, source, detail FROM skips WHERE run_id=? ORDER BY rowid", (run_id,)
+        )
+        return [Skip(u, SkipReason(r), s, d) for u, r, s, d in rows]
+
+    def skip_counts(self, run_id: str) -> dict[str, int]:
+        rows = self._db.execute(
+            "SELECT reason, COUNT(*) FROM skips WHERE run_id=? GROUP BY reason", (run_id,)
+        )
+        return {reason: count for reason, count in rows}
+
+    # -- pages ---------------------------------------------------------------------
+    def save_page(
+        self,
+        run_id: str,
+        page: Page,
+        *,
+        body: str | None = None,
+        new_entries: Sequence[FrontierEntry] = (),
+        skips: Sequence[Skip] = (),
+        links: Sequence[Link] = (),
+        interactions: Sequence[Interaction] = (),
+        findings: Sequence[Finding] = (),
+    ) -> None:
+        """Write one finished page and everything found on it, atomically."""
+        with self._transaction():
+            seq = self._next_seq("pages", run_id)
+            self._db.execute(
+                "INSERT OR REPLACE INTO pages VALUES (?,?,?,?)",
+                (run_id, page.url, seq, json.dumps(page.to_dict())),
+            )
+            if body is not None:
+                self._db.execute(
+                    "INSERT OR REPLACE INTO bodies VALUES (?,?,?)",
+                    (run_id, page.url, zlib.compress(body.encode("utf-8"), 3)),
+                )
+            self._db.execute(
+                "UPDATE frontier SET state='done' WHERE run_id=? AND url=?", (run_id, page.url)
+            )
+            self._enqueue(run_id, new_entries)
+            self._record_skips(run_id, skips)
+            self._db.executemany(
+                "INSERT OR IGNORE INTO links VALUES (?,?,?,?,?)",
+                [(run_id, x.page, x.url, x.text, x.kind) for x in links],
+            )
+            self._put_interactions(run_id, interactions)
+            self._put_findings(run_id, findings)
+
+    def update_page(self, run_id: str, page: Page) -> None:
+        self._db.execute(
+            "UPDATE pages SET data=? WHERE run_id=? AND url=?",
+            (json.dumps(page.to_dict()), run_id, page.url),
+        )
+
+    def pages(self, run_id: str) -> Iterator[Page]:
+        for (data,) in self._db.execute(
+            "SELECT data FROM pages WHERE run_id=? ORDER BY seq", (run_id,)
+        ):
+            yield page_from_dict(json.loads(data))
+
+    def page_count(self, run_id: str) -> int:
+        return int(
+            self._db.execute("SELECT COUNT(*) FROM pages WHERE run_id=?", (run_id,)).fetchone()[0]
+        )
+
+    def page_body(self, run_id: str, url: str) -> str | None:
+        row = self._db.execute(
+            "SELECT body FROM bodies WHERE run_id=? AND url=?", (run_id, url)
+        ).fetchone()
+        return zlib.decompress(row[0]).decode("utf-8") if row else None
+
+    def links(self, run_id: str) -> list[Link]:
+        rows = self._db.execute(
+            "SELECT page, url, text, kind FROM links WHERE run_id=? ORDER BY rowid", (run_id,)
+        )
+        return [Link(*row) for row in rows]
+
+    # -- interactions and findings -------------------------------------------------
+    def _next_seq(self, table: str, run_id: str) -> int:
+        row = self._db.execute(
+            f"SELECT COALESCE(MAX(seq), 0) + 1 FROM {table} WHERE run_id=?", (run_id,)
+        ).fetchone()
+        return int(row[0])
+
+    def _put_interactions(self, run_id: str, items: Sequence[Interaction]) -> None:
+        seq = self._next_seq("interactions", run_id)
+        self._db.executemany(
+            "INSERT OR REPLACE INTO interactions VALUES (?,?,?,?,?)",
+            [
+                (run_id, i.id, i.page, seq + n, json.dumps(i.to_dict()))
+                for n, i in enumerate(items)
+            ],
+        )
+
+    def _put_findings(self, run_id: str, items: Sequence[Finding]) -> None:
+        seq = self._next_seq("findings", run_id)
+        self._db.executemany(
+            "INSERT OR REPLACE INTO findings VALUES (?,?,?,?,?)",
+            [
+                (run_id, f.id, f.page, seq + n, json.dumps(f.to_dict()))
+                for n, f in enumerate(items)
+            ],
+        )
+
+    def put_interactions(self, run_id: str, items: Sequence[Interaction]) -> None:
+        """Insert or replace interactions (same id replaces)."""
+        with self._transaction():
+            self._put_interactions(run_id, items)
+
+    def put_findings(self, run_id: str, items: Sequence[Finding]) -> None:
+        with self._transaction():
+            self._put_findings(run_id, items)
+
+    def interactions(self, run_id: str, page: str | None = None) -> Iterator[Interaction]:
+        query = "SELECT data FROM interactions WHERE run_id=?"
+        params: tuple[str, ...] = (run_id,)
+        if page is not None:
+            query += " AND page=?"
+            params += (page,)
+        for (data,) in self._db.execute(query + " ORDER BY seq", params):
+            yield interaction_from_dict(json.loads(data))
+
+    def findings(self, run_id: str, page: str | None = None) -> Iterator[Finding]:
+        query = "SELECT data FROM findings WHERE run_id=?"
+        params: tuple[str, ...] = (run_id,)
+        if page is not None:
+            query += " AND page=?"
+            params += (page,)
+        for (data,) in self._db.execute(query + " ORDER BY seq", params):
+            yield finding_from_dict(json.loads(data))
+
+
+class _Transaction:
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+
+    def __enter__(self) -> None:
+        self._db.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, exc_type: object, *rest: object) -> None:
+        self._db.execute("ROLLBACK" if exc_type else "COMMIT")
+
+
+# -- decoding ------------------------------------------------------------------------
+def _run_from_row(row: tuple[Any, ...]) -> Run:
+    run_id, started, finished, status, seeds, settings, stats, tool, notes = row
+    return Run(
+        id=run_id,
+        started=started,
+        finished=finished,
+        status=RunStatus(status),
+        seeds=tuple(json.loads(seeds)),
+        settings=json.loads(settings),
+        stats=RunStats(**json.loads(stats)),
+        tool=json.loads(tool),
+        notes=tuple(json.loads(notes)),
+    )
+
+
+def page_from_dict(data: dict[str, Any]) -> Page:
+    data = dict(data)
+    data["redirects"] = tuple(data.get("redirects", ()))
+    return Page(**data)
+
+
+def interaction_from_dict(data: dict[str, Any]) -> Interaction:
+    data = dict(data)
+    cls = data.pop("class", None)
+    risk = data.pop("risk", None)
+    return Interaction(
+        **{
+            **data,
+            "kind": Kind(data["kind"]),
+            "interaction_class": InteractionClass(cls) if cls else None,
+            "mode": Mode(data["mode"]) if data.get("mode") else None,
+            "fields": tuple(Field(**f) for f in data.get("fields", ())),
+            "four_cos": tuple(FourCo(c) for c in data.get("four_cos", ())),
+            "participation": Participation(data["participation"])
+            if data.get("participation")
+            else None,
+            "evidence": tuple(Evidence(**e) for e in data.get("evidence", ())),
+            "tags": tuple(data.get("tags", ())),
+            "finding_ids": tuple(data.get("finding_ids", ())),
+            "risk": Risk(
+                score=risk["score"],
+                factors=tuple(RiskFactor(**f) for f in risk.get("factors", ())),
+            )
+            if risk
+            else None,
+        }
+    )
+
+
+def finding_from_dict(data: dict[str, Any]) -> Finding:
+    data = dict(data)
+    return Finding(
+        **{
+            **data,
+            "source": Source(data["source"]),
+            "outcome": Outcome(data["outcome"]),
+            "impact": Impact(data["impact"]) if data.get("impact") else None,
+            "wcag": tuple(data.get("wcag", ())),
+        }
+    )

@@ -1,0 +1,1 @@
+"""Rule packs shipped with dcaudit (data only; see README.md in this folder)."""

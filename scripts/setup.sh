@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Idempotent set-up on Debian: Chromium and ChromeDriver from the OS packages, a virtual
+# environment with dcaudit and its test extras, and axe-core from npm in node_modules/.
+# A second run checks, finds everything in place and changes nothing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { printf 'setup: %s\n' "$*"; }
+
+apt_install() {
+  if [ "$(id -u)" = 0 ]; then
+    say "installing $* from the OS packages"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+  elif command -v sudo >/dev/null 2>&1; then
+    say "installing $* from the OS packages (sudo)"
+    sudo apt-get update -qq
+    sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+  else
+    say "WARNING: cannot install $* (not root, no sudo); install them yourself"
+    return 1
+  fi
+}
+
+# 1. Browser and driver from the OS packages (never a download by Selenium).
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
+if [ ${#missing[@]} -gt 0 ]; then
+  apt_install "${missing[@]}" || say "the browser pass will not run until Chromium is installed"
+fi
+
+# 2. Node and npm, only to install axe-core.
+if ! command -v npm >/dev/null 2>&1; then
+  apt_install nodejs npm || true
+fi
+
+# 3. Virtual environment with dcaudit (editable) and the test extras.
+PY=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  say "creating .venv"
+  "$PY" -m venv .venv
+fi
+stamp=.venv/.dcaudit-install-stamp
+want=$(sha256sum pyproject.toml | cut -d' ' -f1)
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ] || ! .venv/bin/python -c "import dcaudit" 2>/dev/null; then
+  say "installing dcaudit and test extras into .venv"
+  .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip >/dev/null
+  .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]'
+  echo "$want" > "$stamp"
+fi
+
+# 4. Current axe-core 4.x from npm, into node_modules/ where dcaudit finds it by default.
+if command -v npm >/dev/null 2>&1; then
+  axe_stamp=node_modules/.dcaudit-axe-stamp
+  want_axe=$(sha256sum package-lock.json | cut -d' ' -f1)
+  if [ ! -f node_modules/axe-core/axe.min.js ] || [ ! -f "$axe_stamp" ] || [ "$(cat "$axe_stamp")" != "$want_axe" ]; then
+    say "installing axe-core from npm"
+    npm ci --no-audit --no-fund --loglevel=error >/dev/null
+    echo "$want_axe" > "$axe_stamp"
+  fi
+else
+  say "WARNING: npm not found; axe-core not installed, the browser pass will not run"
+fi
+say "ready"
