@@ -233,8 +233,12 @@ class Store:
 
     def known_urls(self, run_id: str) -> set[str]:
         """Every URL already in the frontier (queued or done) or skipped."""
-        urls = {r[0] for r in self._db.execute("SELECT url FROM frontier WHERE run_id=?", (run_id,))}
-        urls.update(r[0] for r in self._db.execute("SELECT url FROM skips WHERE run_id=?", (run_id,)))
+        urls = {
+            r[0] for r in self._db.execute("SELECT url FROM frontier WHERE run_id=?", (run_id,))
+        }
+        urls.update(
+            r[0] for r in self._db.execute("SELECT url FROM skips WHERE run_id=?", (run_id,))
+        )
         return urls
 
     def record_skips(self, run_id: str, skips: Iterable[Skip]) -> None:
@@ -336,20 +340,14 @@ class Store:
         seq = self._next_seq("interactions", run_id)
         self._db.executemany(
             "INSERT OR REPLACE INTO interactions VALUES (?,?,?,?,?)",
-            [
-                (run_id, i.id, i.page, seq + n, json.dumps(i.to_dict()))
-                for n, i in enumerate(items)
-            ],
+            [(run_id, i.id, i.page, seq + n, json.dumps(i.to_dict())) for n, i in enumerate(items)],
         )
 
     def _put_findings(self, run_id: str, items: Sequence[Finding]) -> None:
         seq = self._next_seq("findings", run_id)
         self._db.executemany(
             "INSERT OR REPLACE INTO findings VALUES (?,?,?,?,?)",
-            [
-                (run_id, f.id, f.page, seq + n, json.dumps(f.to_dict()))
-                for n, f in enumerate(items)
-            ],
+            [(run_id, f.id, f.page, seq + n, json.dumps(f.to_dict())) for n, f in enumerate(items)],
         )
 
     def put_interactions(self, run_id: str, items: Sequence[Interaction]) -> None:

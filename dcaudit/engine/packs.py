@@ -194,7 +194,9 @@ def _check_unique_ids(packs: Iterable[RulePack]) -> None:
     for pack in packs:
         for rule in pack.rules:
             if rule.id in seen:
-                raise RulePackError(rule.path, f"duplicate rule id, also in {seen[rule.id]}", rule.id)
+                raise RulePackError(
+                    rule.path, f"duplicate rule id, also in {seen[rule.id]}", rule.id
+                )
             seen[rule.id] = rule.path
 
 

@@ -16,9 +16,29 @@ _CHARSET_IN_HEADER = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE
 _NON_TEXT_TAGS = {"script", "style", "noscript", "template", "svg", "head"}
 _WHITESPACE = re.compile(r"\s+")
 _NON_LATIN_CODECS = {
-    "cp1251", "koi8-r", "mac-cyrillic", "cp1253", "cp1255", "cp1256", "big5", "gb18030", "gb2312", "gbk",
-    "euc_jp", "shift_jis", "cp932", "euc_kr", "iso8859-5", "iso8859-6", "iso8859-7",
-    "iso8859-8", "cp874", "tis-620", "utf-16", "utf-16-le", "utf-16-be",
+    "cp1251",
+    "koi8-r",
+    "mac-cyrillic",
+    "cp1253",
+    "cp1255",
+    "cp1256",
+    "big5",
+    "gb18030",
+    "gb2312",
+    "gbk",
+    "euc_jp",
+    "shift_jis",
+    "cp932",
+    "euc_kr",
+    "iso8859-5",
+    "iso8859-6",
+    "iso8859-7",
+    "iso8859-8",
+    "cp874",
+    "tis-620",
+    "utf-16",
+    "utf-16-le",
+    "utf-16-be",
 }
 
 
@@ -123,7 +143,9 @@ def parse_html(url: str, html: str) -> ParsedPage:
     base = root.find(".//base[@href]")
     if base is not None:
         base_url = urljoin(url, (base.get("href") or "").strip())
-    lang = (root.get("lang") or root.get("{http://www.w3.org/XML/1998/namespace}lang") or "").strip()
+    lang = (
+        root.get("lang") or root.get("{http://www.w3.org/XML/1998/namespace}lang") or ""
+    ).strip()
     title_el = root.find(".//title")
     title = None
     if title_el is not None:

@@ -1,0 +1,379 @@
+"""The only module that knows every stage: crawl -> extract -> classify and check -> browser
+-> score -> store -> report.
+
+Pages stream through :func:`_PageAnalyser.__call__` as the crawler finishes them and are
+written to the store at once; the browser pass, site-level checks and scoring then work
+from the store, so memory stays flat and an interrupted run can be resumed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import secrets
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from dcaudit import __version__
+from dcaudit.checks.browser import (
+    BrowserResult,
+    BrowserTarget,
+    browser_available,
+    run_browser_pass,
+)
+from dcaudit.checks.classify import classify, load_classification_rules
+from dcaudit.checks.exclusion import (
+    SiteObservations,
+    check_exclusion,
+    js_dependence_findings,
+    load_exclusion_rules,
+    page_weight_findings,
+)
+from dcaudit.checks.findings import error_finding
+from dcaudit.checks.security import check_security, load_security_rules
+from dcaudit.checks.static_a11y import check_static, load_static_rules
+from dcaudit.config import Settings
+from dcaudit.crawl.crawler import CrawlProgress, PageAnalysis, crawl
+from dcaudit.crawl.frontier import Scope
+from dcaudit.engine.packs import RulePack, load_packs, pack_versions
+from dcaudit.errors import BrowserUnavailable, DcauditError
+from dcaudit.extract.document import ParsedPage, parse_html
+from dcaudit.extract.interactions import extract_interactions
+from dcaudit.extract.template import template_signature
+from dcaudit.gate import evaluate, parse_conditions
+from dcaudit.models import Finding, Interaction, Page, Run, RunStats, RunStatus
+from dcaudit.report import write_reports
+from dcaudit.report.data import load_report_data
+from dcaudit.score import load_weights, score_interactions
+from dcaudit.store import Store
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[CrawlProgress], None]
+Notify = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class AuditResult:
+    run: Run
+    summary: dict[str, Any]
+    outputs: list[Path]
+    gate_failures: list[str]
+
+
+@dataclass
+class _Checks:
+    """Every rule pack compiled once per run."""
+
+    packs: list[RulePack]
+    classification: Any
+    static: Any
+    exclusion: Any
+    security: Any
+    weights: Any
+
+    @classmethod
+    def load(cls, settings: Settings) -> _Checks:
+        packs = load_packs(settings.rules_paths)
+        return cls(
+            packs=packs,
+            classification=load_classification_rules(packs),
+            static=load_static_rules(packs),
+            exclusion=load_exclusion_rules(packs),
+            security=load_security_rules(packs),
+            weights=load_weights(packs),
+        )
+
+
+def new_run_id(now: datetime) -> str:
+    return f"{now:%Y%m%d-%H%M%S}-{secrets.token_hex(2)}"
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+class _PageAnalyser:
+    """Runs every per-page stage on one parsed page; never raises for a page's content."""
+
+    def __init__(self, settings: Settings, checks: _Checks, scope: Scope) -> None:
+        self.settings = settings
+        self.checks = checks
+        self.scope = scope
+        self.site = SiteObservations(settings, checks.exclusion)
+
+    def __call__(self, page: Page, parsed: ParsedPage | None) -> PageAnalysis:
+        if parsed is None:
+            self.site.observe_page(page)
+            return PageAnalysis(page=page)
+        findings: list[Finding] = []
+        interactions: list[Interaction] = []
+        try:
+            raw = extract_interactions(parsed, in_scope=self.scope.contains)
+            interactions = classify(raw, parsed, self.checks.classification)
+        except Exception as exc:  # one page's markup must never stop the run
+            log.warning("interaction extraction failed on %s: %s", page.url, exc)
+            findings.append(error_finding(page.url, "extract", exc))
+        page = replace(
+            page, lang=parsed.lang, title=parsed.title, template=template_signature(parsed)
+        )
+        findings.extend(self._guarded("static", page, check_static, parsed, page, interactions))
+        try:
+            exclusion, page = check_exclusion(
+                parsed, page, interactions, self.checks.exclusion, self.settings
+            )
+            findings.extend(exclusion)
+        except Exception as exc:
+            findings.append(error_finding(page.url, "exclusion", exc))
+        findings.extend(self._guarded("security", page, check_security, parsed, page, interactions))
+        self.site.observe(parsed, page, interactions)
+        return PageAnalysis(page=page, interactions=interactions, findings=findings)
+
+    def _guarded(
+        self,
+        stage: str,
+        page: Page,
+        check: Callable[..., list[Finding]],
+        parsed: ParsedPage,
+        checked_page: Page,
+        interactions: Sequence[Interaction],
+    ) -> list[Finding]:
+        rules = getattr(self.checks, stage)
+        try:
+            return check(parsed, checked_page, interactions, rules)
+        except Exception as exc:  # recorded as an error finding, the run goes on
+            log.warning("%s checks failed on %s: %s", stage, page.url, exc)
+            return [error_finding(page.url, stage, exc)]
+
+
+def run_audit(
+    settings: Settings,
+    seeds: Sequence[str],
+    *,
+    resume_run_id: str | None = None,
+    progress: Progress | None = None,
+    notify: Notify | None = None,
+) -> AuditResult:
+    """Audit ``seeds`` (or resume a stored run) and write the reports."""
+    say = notify or (lambda message: log.info("%s", message))
+    gate = parse_conditions(settings.fail_on)  # a bad condition fails before any crawling
+    checks = _Checks.load(settings)
+    with Store(settings.store_path) as store:
+        if resume_run_id:
+            run = store.get_run(resume_run_id)
+            seeds = run.seeds
+            run = replace(run, status=RunStatus.RUNNING, finished=None)
+            store.save_run(run)
+            say(f"resuming run {run.id} ({store.page_count(run.id)} pages already done)")
+        else:
+            run = Run(
+                id=new_run_id(datetime.now(UTC)),
+                started=_now(),
+                seeds=tuple(seeds),
+                settings=settings.to_dict(),
+                tool=_tool_info(checks.packs, axe_version=None),
+            )
+            store.create_run(run)
+        scope = Scope.from_settings(settings, seeds)
+        analyser = _PageAnalyser(settings, checks, scope)
+        interrupted = False
+        try:
+            report = asyncio.run(crawl(settings, store, run.id, seeds, analyser, progress=progress))
+            interrupted = report.interrupted
+            notes = list(report.notes)
+            stats = report.stats
+        except KeyboardInterrupt:
+            interrupted = True
+            notes, stats = [], run.stats
+        except DcauditError:
+            store.save_run(replace(run, status=RunStatus.FAILED, finished=_now()))
+            raise
+        if interrupted:
+            run = replace(run, status=RunStatus.PARTIAL, finished=_now(), stats=stats)
+            run = replace(run, notes=(*run.notes, "interrupted: resume with --resume " + run.id))
+            store.save_run(run)
+            say(f"interrupted; resume with: dcaudit audit --resume {run.id}")
+            return _finish(store, run, settings, gate, say)
+        axe_version, browser_notes, browser_checked = _browser_pass(
+            settings, store, run.id, checks, say
+        )
+        notes.extend(browser_notes)
+        store.put_findings(run.id, analyser.site.site_findings())
+        _score(store, run.id, checks)
+        status = RunStatus.COMPLETE
+        if any(note.startswith("browser pass") for note in browser_notes):
+            status = RunStatus.PARTIAL
+        run = replace(
+            run,
+            status=status,
+            finished=_now(),
+            stats=dataclasses.replace(stats, browser_checked=browser_checked),
+            notes=(*run.notes, *notes),
+            tool=_tool_info(checks.packs, axe_version=axe_version),
+        )
+        store.save_run(run)
+        return _finish(store, run, settings, gate, say)
+
+
+def _finish(
+    store: Store, run: Run, settings: Settings, gate: Sequence[Any], say: Notify
+) -> AuditResult:
+    out_dir = Path(settings.out_dir)
+    outputs = write_reports(
+        store, run.id, settings.formats, out_dir, junit_impact=settings.junit_impact
+    )
+    summary = load_report_data(store, run.id).summary
+    failures = evaluate(gate, summary) if gate else []
+    return AuditResult(run=run, summary=summary, outputs=outputs, gate_failures=failures)
+
+
+def _tool_info(packs: Sequence[RulePack], axe_version: str | None) -> dict[str, Any]:
+    return {
+        "name": "dcaudit",
+        "version": __version__,
+        "axe_core": axe_version,
+        "rule_packs": pack_versions(packs),
+    }
+
+
+def _browser_targets(settings: Settings, pages: Sequence[Page]) -> tuple[list[Page], list[str]]:
+    """Pick the pages for the browser: budget and template sampling, disclosed in notes."""
+    candidates = [p for p in pages if p.is_html and p.status is not None and p.status < 400]
+    notes: list[str] = []
+    if settings.sample_per_template:
+        per_template: dict[str, int] = {}
+        sampled = []
+        for page in candidates:
+            key = page.template or page.url
+            if per_template.get(key, 0) < settings.sample_per_template:
+                per_template[key] = per_template.get(key, 0) + 1
+                sampled.append(page)
+        if len(sampled) < len(candidates):
+            notes.append(
+                f"template sampling: {len(sampled)} of {len(candidates)} pages checked in the "
+                f"browser ({settings.sample_per_template} per template, {len(per_template)} "
+                "templates); static checks ran on every page"
+            )
+        candidates = sampled
+    if settings.browser_max_pages and len(candidates) > settings.browser_max_pages:
+        notes.append(
+            f"browser budget: {settings.browser_max_pages} of {len(candidates)} pages checked "
+            "in the browser (--browser-max-pages); static checks ran on every page"
+        )
+        candidates = candidates[: settings.browser_max_pages]
+    return candidates, notes
+
+
+def _browser_pass(
+    settings: Settings, store: Store, run_id: str, checks: _Checks, say: Notify
+) -> tuple[str | None, list[str], int]:
+    if not settings.browser:
+        return None, ["browser checks off (--no-browser): static checks only"], 0
+    reason = browser_available(settings)
+    if reason is not None:
+        say(f"WARNING: the browser pass did not run: {reason}")
+        return None, [f"browser pass did not run: {reason}; static checks only"], 0
+    pages = {p.url: p for p in store.pages(run_id)}
+    chosen, notes = _browser_targets(settings, list(pages.values()))
+    interactions_by_page: dict[str, list[Interaction]] = {}
+    for item in store.interactions(run_id):
+        interactions_by_page.setdefault(item.page, []).append(item)
+    targets = [
+        BrowserTarget(
+            url=page.url,
+            interactions=tuple((i.id, i.selector) for i in interactions_by_page.get(page.url, [])),
+        )
+        for page in chosen
+    ]
+    say(f"browser pass: {len(targets)} pages")
+    failures: list[str] = []
+
+    def on_result(result: BrowserResult) -> None:
+        page = pages[result.url]
+        if not result.checked:
+            failures.append(f"{result.url}: {result.error}")
+            store.put_findings(
+                run_id, [error_finding(result.url, "browser", result.error or "unknown")]
+            )
+            return
+        findings = list(result.findings)
+        findings.extend(
+            page_weight_findings(
+                page, page.bytes, result.request_count, result.transfer_bytes, checks.exclusion
+            )
+        )
+        if result.rendered_html:
+            findings.extend(
+                _javascript_only(
+                    store, run_id, page, result, interactions_by_page.get(page.url, []), checks
+                )
+            )
+        store.put_findings(run_id, findings)
+        store.update_page(run_id, replace(page, browser_checked=True))
+
+    try:
+        report = run_browser_pass(settings, targets, on_result)
+    except BrowserUnavailable as exc:
+        say(f"WARNING: the browser pass did not run: {exc}")
+        return None, [f"browser pass did not run: {exc}; static checks only"], 0
+    if failures:
+        notes.append(
+            f"browser: {len(failures)} page(s) could not be checked: " + "; ".join(failures[:5])
+        )
+    return report.axe_version, notes, report.checked
+
+
+def _javascript_only(
+    store: Store,
+    run_id: str,
+    page: Page,
+    result: BrowserResult,
+    raw: Sequence[Interaction],
+    checks: _Checks,
+) -> list[Finding]:
+    """Interactions that only exist once JavaScript has run: store them, flag the dependence."""
+    rendered_page = parse_html(result.final_url or page.url, result.rendered_html or "")
+    scope_host = urlsplit(page.url).hostname
+    rendered = classify(
+        extract_interactions(
+            rendered_page, in_scope=lambda url: urlsplit(url).hostname == scope_host
+        ),
+        rendered_page,
+        checks.classification,
+    )
+    findings = js_dependence_findings(page.url, raw, rendered, checks.exclusion)
+    raw_keys = {(i.kind, i.target, i.label) for i in raw}
+    added = [
+        replace(i, tags=(*i.tags, "requires_javascript"))
+        for i in rendered
+        if (i.kind, i.target, i.label) not in raw_keys
+    ]
+    if added:
+        store.put_interactions(run_id, added)
+    return findings
+
+
+def _score(store: Store, run_id: str, checks: _Checks) -> None:
+    interactions = list(store.interactions(run_id))
+    findings = list(store.findings(run_id))
+    store.put_interactions(run_id, score_interactions(interactions, findings, checks.weights))
+
+
+def rerender(store_path: Path, run_id: str, formats: Sequence[str], out_dir: Path) -> list[Path]:
+    """Write reports for a stored run again (``dcaudit report``)."""
+    with Store(store_path) as store:
+        if run_id == "latest":
+            runs = store.list_runs()
+            if not runs:
+                raise DcauditError(f"no runs in {store_path}")
+            run_id = runs[-1].id
+        store.get_run(run_id)
+        return write_reports(store, run_id, formats, out_dir)
+
+
+__all__ = ["AuditResult", "RunStats", "rerender", "run_audit"]

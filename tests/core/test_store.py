@@ -1,0 +1,147 @@
+"""The SQLite store: migrations, atomic page writes, round trips, resumable frontier."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from dcaudit.errors import StoreError
+from dcaudit.models import (
+    Evidence,
+    Field,
+    Finding,
+    FourCo,
+    Impact,
+    Interaction,
+    InteractionClass,
+    Kind,
+    Mode,
+    Outcome,
+    Page,
+    Participation,
+    Risk,
+    RiskFactor,
+    Run,
+    RunStatus,
+    SkipReason,
+    Source,
+)
+from dcaudit.store import SCHEMA_VERSION, FrontierEntry, Link, Skip, Store
+
+PAGE = Page(
+    url="http://127.0.0.1/a",
+    final_url="http://127.0.0.1/a",
+    status=200,
+    content_type="text/html",
+    bytes=123,
+    depth=0,
+    redirects=("http://127.0.0.1/old",),
+)
+INTERACTION = Interaction(
+    id="abc",
+    page=PAGE.url,
+    kind=Kind.FORM,
+    label="Apply",
+    selector="#apply",
+    fields=(Field(name="email", label="Email", type="email", required=True, autocomplete="email"),),
+    interaction_class=InteractionClass.CONSULTATIVE,
+    mode=Mode.TWO_WAY,
+    four_cos=(FourCo.CO_ASSESSMENT,),
+    participation=Participation.CONSULT,
+    evidence=(Evidence(rule="DCC001", reason="phrase", match="have your say"),),
+    risk=Risk(score=12.5, factors=(RiskFactor("axe/label", 5.0, "2 nodes"),)),
+)
+FINDING = Finding(
+    id="f1",
+    fingerprint="fp",
+    rule="axe/label",
+    source=Source.AXE,
+    outcome=Outcome.VIOLATION,
+    impact=Impact.CRITICAL,
+    page=PAGE.url,
+    message="Form elements must have labels",
+    wcag=("4.1.2",),
+    interaction="abc",
+)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    db = Store(tmp_path / "s.sqlite")
+    db.create_run(Run(id="r1", started="2026-01-01T00:00:00Z", seeds=(PAGE.url,), settings={}))
+    return db
+
+
+def test_store_new_file_is_migrated_to_current_schema(store: Store) -> None:
+    assert store.schema_version == SCHEMA_VERSION
+
+
+def test_store_refuses_newer_schema(tmp_path: Path) -> None:
+    path = tmp_path / "new.sqlite"
+    sqlite3.connect(path).execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}").connection.close()
+    with pytest.raises(StoreError, match="newer dcaudit"):
+        Store(path)
+
+
+def test_store_not_a_database_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "junk.sqlite"
+    path.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(StoreError, match="cannot open store"):
+        Store(path)
+
+
+def test_store_save_page_round_trips_everything(store: Store) -> None:
+    store.enqueue("r1", [FrontierEntry(PAGE.url, 0)])
+    store.save_page(
+        "r1",
+        PAGE,
+        body="<p>café</p>",
+        new_entries=[FrontierEntry("http://127.0.0.1/b", 1, PAGE.url)],
+        skips=[Skip("http://127.0.0.1/admin", SkipReason.ROBOTS, PAGE.url)],
+        links=[Link(PAGE.url, "mailto:x@example.org", "Email us", "non_http")],
+        interactions=[INTERACTION],
+        findings=[FINDING],
+    )
+    assert list(store.pages("r1")) == [PAGE]
+    assert store.page_body("r1", PAGE.url) == "<p>café</p>"
+    assert list(store.interactions("r1")) == [INTERACTION]
+    assert list(store.findings("r1")) == [FINDING]
+    assert store.queued("r1") == [FrontierEntry("http://127.0.0.1/b", 1, PAGE.url)]
+    assert store.skip_counts("r1") == {"robots": 1}
+    assert store.links("r1")[0].url == "mailto:x@example.org"
+    assert store.known_urls("r1") == {PAGE.url, "http://127.0.0.1/b", "http://127.0.0.1/admin"}
+
+
+def test_store_save_page_is_atomic(store: Store) -> None:
+    bad = Interaction(id="x", page=PAGE.url, kind=Kind.FORM, label="", selector="form")
+    store.enqueue("r1", [FrontierEntry(PAGE.url, 0)])
+
+    class Boom(Finding):
+        def to_dict(self) -> dict[str, object]:
+            raise RuntimeError("disk full")
+
+    boom = Boom(**{**FINDING.__dict__})
+    with pytest.raises(RuntimeError):
+        store.save_page("r1", PAGE, interactions=[bad], findings=[boom])
+    assert list(store.pages("r1")) == []
+    assert list(store.interactions("r1")) == []
+    assert store.queued("r1") == [FrontierEntry(PAGE.url, 0)]
+
+
+def test_store_run_update_and_unknown_run(store: Store) -> None:
+    run = store.get_run("r1")
+    store.save_run(
+        Run(**{**run.__dict__, "status": RunStatus.COMPLETE, "finished": "2026-01-01T00:01:00Z"})
+    )
+    assert store.get_run("r1").status is RunStatus.COMPLETE
+    with pytest.raises(StoreError, match="no run 'zzz'"):
+        store.get_run("zzz")
+
+
+def test_store_enqueue_ignores_known_urls(store: Store) -> None:
+    store.enqueue(
+        "r1", [FrontierEntry("http://127.0.0.1/a", 0), FrontierEntry("http://127.0.0.1/a", 3)]
+    )
+    assert store.queued("r1") == [FrontierEntry("http://127.0.0.1/a", 0)]
