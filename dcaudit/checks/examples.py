@@ -1,0 +1,101 @@
+"""Helpers for running rule examples (rules/<pack>/tests/<ID>.html) against our checks.
+
+Two kinds of example element:
+
+- any element: the rule must (``expect``) or must not (``ok``) report it or something in it;
+- ``<textarea data-page>``: its text is a whole page, for rules about the page itself
+  (title, language, viewport, HTTPS...). The rule must or must not report anything on it.
+  ``data-url`` gives the page URL (default https://example.test/page); other ``data-*``
+  attributes carry measurements the browser or the HTTP response would supply
+  (``data-request-count``, ``data-transfer-bytes``, ``data-header-*``).
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+from dcaudit.checks.accname import tag_of
+from dcaudit.checks.findings import css_path
+from dcaudit.engine.packs import Example
+from dcaudit.extract.document import ParsedPage, parse_html
+from dcaudit.models import MODE_OF_CLASS, Field, Interaction, InteractionClass, Kind
+
+EXAMPLE_URL = "https://example.test/page"
+
+
+def example_page(example: Example) -> ParsedPage | None:
+    """The whole page held by a ``<textarea data-page>`` example, parsed; else None."""
+    element = example.element
+    if tag_of(element) != "textarea" or element.get("data-page") is None:
+        return None
+    return parse_html(element.get("data-url") or EXAMPLE_URL, element.text or "")
+
+
+def example_headers(example: Example) -> dict[str, str]:
+    """Response headers given as ``data-header-<name>`` attributes."""
+    prefix = "data-header-"
+    return {
+        str(name)[len(prefix) :]: value
+        for name, value in example.element.attrib.items()
+        if str(name).startswith(prefix)
+    }
+
+
+def same_element(element: etree._Element, root: etree._Element) -> etree._Element:
+    """The element at the same place in ``root``'s tree (examples are parsed separately)."""
+    if element.getroottree().getroot() is root:
+        return element
+    path = element.getroottree().getpath(element)
+    found = root.getroottree().xpath(path)
+    if isinstance(found, list) and found and isinstance(found[0], etree._Element):
+        return found[0]
+    return element
+
+
+_DOCUMENT_LINK = re.compile(r"\.(?:pdf|docx?|odt|rtf|xlsx?)(?:$|[?#])", re.IGNORECASE)
+
+
+def example_interactions(parsed: ParsedPage) -> list[Interaction]:
+    """Interactions an example page declares: every element with ``data-class`` (the class
+    the classifier would give it), so exclusion and security examples test only their own
+    logic. ``data-rendered-only`` marks one missing from the raw HTML (tag rendered-only)."""
+    found: list[Interaction] = []
+    for element in parsed.root.iter():
+        if not isinstance(element.tag, str) or element.get("data-class") is None:
+            continue
+        klass = InteractionClass(element.get("data-class") or "information")
+        tag = tag_of(element)
+        target = element.get("action") or element.get("href") or element.get("src")
+        if tag == "form":
+            kind = Kind.FORM
+        elif tag in {"iframe", "script"}:
+            kind = Kind.EMBED
+        elif target and target.lower().startswith(("mailto:", "tel:", "sms:")):
+            kind = Kind.CONTACT
+        elif target and _DOCUMENT_LINK.search(target):
+            kind = Kind.DOCUMENT
+        else:
+            kind = Kind.LINK
+        fields = tuple(
+            Field(name=f.get("name"), label=f.get("name") or "", type=(f.get("type") or "text"))
+            for f in element.iter("input", "select", "textarea")
+        )
+        selector = css_path(element)
+        found.append(
+            Interaction(
+                id=f"example-{len(found)}",
+                page=parsed.url,
+                kind=kind,
+                label=" ".join(element.text_content().split())[:80] or tag,
+                selector=selector,
+                target=parsed.absolute(target) if target else None,
+                method=(element.get("method") or "get").lower() if tag == "form" else None,
+                fields=fields,
+                interaction_class=klass,
+                mode=MODE_OF_CLASS[klass],
+                tags=("rendered-only",) if element.get("data-rendered-only") is not None else (),
+            )
+        )
+    return found
