@@ -7,7 +7,8 @@ PATH is a folder holding the ACT Rules ``testcases.json`` and the ``testcases/``
 the ACT rules it implements (``act_rules:`` in its YAML); for every mapped ACT rule, each test
 case page is parsed from disk and the mapped rules run on it. Nothing is fetched: static
 checks read neither scripts nor stylesheets. Cases whose page loads a script, stylesheet or
-frame from another host are skipped and counted.
+frame from another host are skipped and counted, and so are SVG and XML documents (the static
+checks take HTML pages).
 
 A case's result is ``failed`` if a mapped rule reports a violation, ``cantTell`` if it only
 reports needs-review findings, else ``passed``. Per ACT rule, as in the W3C ACT
@@ -53,6 +54,7 @@ class RuleTally:
     false_positives: int = 0
     other_total: int = 0
     skipped: int = 0
+    not_html: int = 0
     errors: list[str] = field(default_factory=list)
 
     @property
@@ -90,9 +92,12 @@ def measure(folder: Path) -> tuple[list[RuleTally], dict[str, float]]:
     pages = 0
     for case in cases:
         act_id = case["ruleId"]
-        if act_id not in by_act or not case["relativePath"].endswith(".html"):
+        if act_id not in by_act:
             continue
         tally = tallies.setdefault(act_id, RuleTally(act_id, case["ruleName"], by_act[act_id]))
+        if not case["relativePath"].endswith(".html"):
+            tally.not_html += 1
+            continue
         html = (folder / case["relativePath"]).read_text(encoding="utf-8", errors="replace")
         if _EXTERNAL.search(html):
             tally.skipped += 1
@@ -136,7 +141,8 @@ def print_table(tallies: list[RuleTally], timing: dict[str, float]) -> None:
         f"Failed cases caught {sum(t.failed_caught for t in tallies)}/"
         f"{sum(t.failed_total for t in tallies)}; false positives "
         f"{sum(t.false_positives for t in tallies)}/{sum(t.other_total for t in tallies)}; "
-        f"skipped (external resources) {sum(t.skipped for t in tallies)}."
+        f"skipped: external resources {sum(t.skipped for t in tallies)}, "
+        f"not HTML {sum(t.not_html for t in tallies)}."
     )
     print(f"{int(timing['pages'])} pages checked in {timing['seconds']:.2f} s.")
 

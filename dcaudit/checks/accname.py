@@ -54,6 +54,8 @@ _TEXT_INPUTS = frozenset({"", "text", "email", "tel", "url", "search", "password
 _BUTTON_INPUTS = frozenset({"button", "submit", "reset", "image"})
 _DEFAULT_BUTTON_NAMES = {"submit": "Submit", "reset": "Reset"}
 _PRESENTATIONAL = frozenset({"none", "presentation"})
+_WITH_ID = etree.XPath("//*[@id and @id != '']")
+_LABELS_WITH_FOR = etree.XPath("//label[@for and @for != '']")
 # Elements a <label> can be associated with (HTML "labelable elements").
 _LABELABLE = frozenset({"button", "input", "meter", "output", "progress", "select", "textarea"})
 
@@ -99,7 +101,9 @@ def tag_of(element: etree._Element) -> str:
     tag = element.tag
     if not isinstance(tag, str):
         return ""
-    return tag.rsplit("}", 1)[-1].lower()
+    if "}" in tag:
+        tag = tag.rsplit("}", 1)[-1]
+    return tag.lower()
 
 
 class A11yTree:
@@ -110,14 +114,10 @@ class A11yTree:
         self.vocab = vocab
         self._by_id: dict[str, list[etree._Element]] = {}
         self._labels_for: dict[str, list[etree._Element]] = {}
-        for element in root.iter():
-            if not isinstance(element.tag, str):
-                continue
-            element_id = element.get("id")
-            if element_id:
-                self._by_id.setdefault(element_id, []).append(element)
-            if tag_of(element) == "label" and element.get("for"):
-                self._labels_for.setdefault(element.get("for") or "", []).append(element)
+        for element in xpath_elements(_WITH_ID, root):
+            self._by_id.setdefault(element.get("id") or "", []).append(element)
+        for label in xpath_elements(_LABELS_WITH_FOR, root):
+            self._labels_for.setdefault(label.get("for") or "", []).append(label)
         self._hidden: dict[etree._Element, bool] = {}
         self._names: dict[etree._Element, str] = {}
 
@@ -420,6 +420,14 @@ class A11yTree:
                 if option.get("selected") is not None:
                     return collapse(text_of(option))
         return ""
+
+
+def xpath_elements(xpath: etree.XPath, root: etree._Element) -> list[etree._Element]:
+    """The elements an XPath selects (lxml types its result as a union of everything)."""
+    result = xpath(root)
+    if not isinstance(result, list):
+        return []
+    return [node for node in result if isinstance(node, etree._Element)]
 
 
 def iter_elements(root: etree._Element) -> Iterator[etree._Element]:

@@ -101,29 +101,31 @@ def css_path(
     """A CSS selector naming this element: ``#id`` when unique, else a tag:nth-of-type chain.
 
     The chain starts at the nearest ancestor with a unique id (or ``html``) so selectors stay
-    stable when unrelated parts of the page change.
+    stable when unrelated parts of the page change. Built from lxml's XPath of the element
+    (computed in C), whose ``tag[n]`` steps are exactly CSS ``:nth-of-type(n)``.
     """
-    steps: list[str] = []
-    node: etree._Element | None = element
-    while node is not None and isinstance(node.tag, str):
+    path = element.getroottree().getpath(element)
+    steps = [_css_step(step) for step in path.strip("/").split("/")]
+    nodes = [element, *element.iterancestors()]
+    for depth, node in enumerate(nodes):
         element_id = node.get("id")
+        if not element_id or not _PLAIN_ID.match(element_id):
+            continue
         unique = (
             len(ids.get(element_id, ())) == 1
-            if ids is not None and element_id
-            else element_id is not None and _id_is_unique(node, element_id)
+            if ids is not None
+            else _id_is_unique(node, element_id)
         )
-        if element_id and unique and _PLAIN_ID.match(element_id):
-            steps.append(f"#{element_id}")
-            break
-        parent = node.getparent()
-        tag = str(node.tag).lower()
-        if parent is None:
-            steps.append(tag)
-            break
-        same = [sib for sib in parent if isinstance(sib.tag, str) and sib.tag == node.tag]
-        steps.append(tag if len(same) == 1 else f"{tag}:nth-of-type({same.index(node) + 1})")
-        node = parent
-    return " > ".join(reversed(steps))
+        if unique:
+            tail = steps[len(steps) - depth :] if depth else []
+            return " > ".join([f"#{element_id}", *tail])
+    return " > ".join(steps)
+
+
+def _css_step(step: str) -> str:
+    tag, _, index = step.partition("[")
+    tag = tag.rsplit(":", 1)[-1].lower() or "*"
+    return f"{tag}:nth-of-type({index.rstrip(']')})" if index else tag
 
 
 def _id_is_unique(element: etree._Element, element_id: str) -> bool:

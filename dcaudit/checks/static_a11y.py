@@ -500,13 +500,18 @@ def _empty_heading(ctx: PageContext, rule: StaticRule) -> Iterator[Hit]:
             yield Hit(heading)
 
 
+_REFERRERS = etree.XPath(
+    "//*[" + " or ".join(f"@{name}" for name in _ID_REFERENCES) + "] | //label[@for]"
+)
+
+
 @evaluates("DCA014")
 def _duplicate_id_referenced(ctx: PageContext, rule: StaticRule) -> Iterator[Hit]:
     referenced: set[str] = set()
-    for element in iter_elements(ctx.root):
+    for element in select(_REFERRERS, ctx.root):
         for attribute in _ID_REFERENCES:
             referenced.update((element.get(attribute) or "").split())
-        if tag_of(element) == "label" and element.get("for"):
+        if tag_of(element) == "label":
             referenced.add(element.get("for") or "")
     for element_id, elements in ctx.tree.ids.items():
         if element_id in referenced and len(elements) > 1:

@@ -203,3 +203,12 @@ def test_site_observations_find_statement_and_languages(exclusion_rules: Exclusi
     )
     site.observe(statement, make_page(URL))
     assert [f.rule for f in site.site_findings()] == ["DCX010"]
+
+
+def test_site_observations_count_unparsed_pages(exclusion_rules: ExclusionRules) -> None:
+    site = SiteObservations(Settings(), exclusion_rules)
+    site.observe_page(make_page("https://council.example/accessibility-statement", depth=2))
+    home = parse_html("https://council.example/", doc("<p>Home</p>"))
+    site.observe(home, make_page("https://council.example/", depth=0))
+    assert site.pages == 2
+    assert site.site_findings() == []
