@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import lxml.html
 import yaml
@@ -218,7 +218,7 @@ def parse_examples(html: str) -> list[Example]:
                 rule_id=mark.group(2),
                 expect=mark.group(1) == "expect",
                 element=target,
-                line=comment.sourceline or 0,
+                line=cast(int, comment.sourceline or 0),
             )
         )
     return examples

@@ -5,12 +5,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import cast
 from urllib.parse import urljoin
 
 import lxml.html
 from bs4.dammit import EncodingDetector
 from charset_normalizer import from_bytes
 from lxml import etree
+from lxml.html import HtmlElement
 
 _CHARSET_IN_HEADER = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
 _NON_TEXT_TAGS = {"script", "style", "noscript", "template", "svg", "head"}
@@ -149,7 +151,7 @@ def parse_html(url: str, html: str) -> ParsedPage:
     title_el = root.find(".//title")
     title = None
     if title_el is not None:
-        title = _WHITESPACE.sub(" ", title_el.text_content()).strip() or None
+        title = _WHITESPACE.sub(" ", cast(HtmlElement, title_el).text_content()).strip() or None
     return ParsedPage(
         url=url, html=html, root=root, base_url=base_url, lang=lang or None, title=title
     )
