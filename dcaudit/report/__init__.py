@@ -1,0 +1,112 @@
+"""Reports: each a pure function of a stored run (Store + run id), in every format.
+
+``write_reports`` is what the pipeline and ``dcaudit report RUN`` call; the ``render_*``
+functions return the text of one format from :class:`ReportData`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from dcaudit.errors import ConfigError, DcauditError
+from dcaudit.report.csv import render_csv
+from dcaudit.report.data import ReportData, build_report_data, load_report_data
+from dcaudit.report.html import render_html
+from dcaudit.report.json import render_json
+from dcaudit.report.junit import parse_impact, render_junit
+from dcaudit.report.markdown import render_markdown
+from dcaudit.report.sarif import render_sarif
+from dcaudit.store import Store
+
+FORMATS = ("html", "json", "csv", "junit", "sarif", "md")
+FILE_NAMES: dict[str, tuple[str, ...]] = {
+    "html": ("report.html",),
+    "json": ("report.json",),
+    "csv": ("interactions.csv", "findings.csv"),
+    "junit": ("junit.xml",),
+    "sarif": ("report.sarif",),
+    "md": ("summary.md",),
+}
+
+
+def write_reports(
+    store: Store,
+    run_id: str,
+    formats: Sequence[str],
+    out_dir: Path,
+    *,
+    junit_impact: str = "serious",
+    gate_failures: Sequence[str] = (),
+) -> list[Path]:
+    """Render ``formats`` of a stored run into ``out_dir``; returns the files written.
+
+    ``gate_failures`` (from :func:`dcaudit.gate.evaluate`) are listed in summary.md.
+    """
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown:
+        raise ConfigError(
+            f"unknown report format(s): {', '.join(unknown)}; choose from {', '.join(FORMATS)}"
+        )
+    parse_impact(junit_impact)  # a bad value fails before anything is written
+    data = load_report_data(store, run_id)
+    return write_report_data(
+        data, formats, out_dir, junit_impact=junit_impact, gate_failures=gate_failures
+    )
+
+
+def write_report_data(
+    data: ReportData,
+    formats: Sequence[str],
+    out_dir: Path,
+    *,
+    junit_impact: str = "serious",
+    gate_failures: Sequence[str] = (),
+) -> list[Path]:
+    """As :func:`write_reports`, from data already loaded."""
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DcauditError(f"cannot create report folder {out_dir}: {exc.strerror}") from exc
+    texts: dict[str, str] = {}
+    for fmt in dict.fromkeys(formats):  # each format once, in the order asked
+        if fmt == "html":
+            texts["report.html"] = render_html(data)
+        elif fmt == "json":
+            texts["report.json"] = render_json(data)
+        elif fmt == "csv":
+            texts.update(render_csv(data))
+        elif fmt == "junit":
+            texts["junit.xml"] = render_junit(data, junit_impact)
+        elif fmt == "sarif":
+            texts["report.sarif"] = render_sarif(data)
+        elif fmt == "md":
+            texts["summary.md"] = render_markdown(data, gate_failures)
+    written: list[Path] = []
+    for name, text in texts.items():
+        path = out_dir / name
+        try:
+            # newline="" keeps the CSV files' CRLF row ends as the csv module wrote them
+            with path.open("w", encoding="utf-8", newline="") as handle:
+                handle.write(text)
+        except OSError as exc:
+            raise DcauditError(f"cannot write {path}: {exc.strerror}") from exc
+        written.append(path)
+    return written
+
+
+__all__ = [
+    "FILE_NAMES",
+    "FORMATS",
+    "ReportData",
+    "build_report_data",
+    "load_report_data",
+    "render_csv",
+    "render_html",
+    "render_json",
+    "render_junit",
+    "render_markdown",
+    "render_sarif",
+    "write_report_data",
+    "write_reports",
+]

@@ -1,0 +1,128 @@
+"""interactions.csv and findings.csv: one row per item, stable columns, every item listed.
+
+Cells are untrusted page text. A cell starting with ``= + - @`` (or a tab or carriage return)
+is read as a formula by spreadsheet programs, so such cells get a leading apostrophe.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+
+from dcaudit.models import Outcome
+from dcaudit.report.data import ReportData
+from dcaudit.summary import attached_findings, mode_of
+
+INTERACTION_COLUMNS = (
+    "id",
+    "page",
+    "kind",
+    "class",
+    "mode",
+    "label",
+    "selector",
+    "target",
+    "method",
+    "platform",
+    "four_cos",
+    "participation",
+    "closes_loop",
+    "confidence",
+    "risk_score",
+    "risk_factors",
+    "violations",
+    "needs_review",
+    "finding_ids",
+    "evidence_rules",
+    "tags",
+)
+FINDING_COLUMNS = (
+    "id",
+    "fingerprint",
+    "rule",
+    "source",
+    "outcome",
+    "impact",
+    "wcag",
+    "page",
+    "selector",
+    "snippet",
+    "interaction",
+    "message",
+    "help_url",
+)
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def render_csv(data: ReportData) -> dict[str, str]:
+    """File name -> CSV text."""
+    attached = attached_findings(data.interactions, data.findings)
+    interaction_rows = []
+    for i in data.interactions:
+        found = attached.get(i.id, [])
+        interaction_rows.append(
+            (
+                i.id,
+                i.page,
+                i.kind.value,
+                i.interaction_class.value if i.interaction_class else "",
+                m.value if (m := mode_of(i)) else "",
+                i.label,
+                i.selector,
+                i.target,
+                i.method,
+                i.platform,
+                ";".join(c.value for c in i.four_cos),
+                i.participation.value if i.participation else "",
+                "yes" if i.closes_loop else "no",
+                f"{i.confidence:.2f}",
+                "" if i.risk is None else f"{i.risk.score:g}",
+                ""
+                if i.risk is None
+                else "; ".join(f"{f.factor} ({f.weight:g})" for f in i.risk.factors),
+                sum(1 for f in found if f.outcome is Outcome.VIOLATION),
+                sum(1 for f in found if f.outcome is Outcome.NEEDS_REVIEW),
+                ";".join(f.id for f in found),
+                ";".join(dict.fromkeys(e.rule for e in i.evidence)),
+                ";".join(i.tags),
+            )
+        )
+    finding_rows = [
+        (
+            f.id,
+            f.fingerprint,
+            f.rule,
+            f.source.value,
+            f.outcome.value,
+            f.impact.value if f.impact else "",
+            ";".join(f.wcag),
+            f.page,
+            f.selector,
+            f.snippet,
+            f.interaction,
+            f.message,
+            f.help_url,
+        )
+        for f in data.findings
+    ]
+    return {
+        "interactions.csv": _table(INTERACTION_COLUMNS, interaction_rows),
+        "findings.csv": _table(FINDING_COLUMNS, finding_rows),
+    }
+
+
+def _table(columns: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(columns)
+    writer.writerows([_cell(v) for v in row] for row in rows)
+    return out.getvalue()
+
+
+def _cell(value: object) -> object:
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value

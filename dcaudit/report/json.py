@@ -1,0 +1,148 @@
+"""report.json: DESIGN.md's public contract, schema id ``dcaudit/report/v1``.
+
+Objects are built key by key (not from ``to_dict``) so the output is exactly the contract,
+whatever fields the models grow; ``report.schema.json`` beside this file documents it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from typing import Any
+
+from dcaudit.models import Finding, Interaction, Page, Source
+from dcaudit.report.data import ReportData
+from dcaudit.report.meta import SCHEMA_ID, tool_info
+from dcaudit.report.redact import redact_settings, strip_userinfo
+from dcaudit.summary import attached_findings
+
+# Finding sources whose rules are a page's exclusion and security factors.
+FACTOR_SOURCES = (Source.EXCLUSION, Source.SECURITY)
+# Above this many items, JSON is written compact: indenting forces Python's slow pure-Python
+# encoder (5x the time on 50,000 findings) and adds a third to the size, for files no one
+# reads by eye.
+PRETTY_MAX_ITEMS = 5_000
+
+
+def encode(document: Any, items: int) -> str:
+    """JSON text: indented for runs of up to PRETTY_MAX_ITEMS items, compact above."""
+    if items <= PRETTY_MAX_ITEMS:
+        return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+def report_dict(data: ReportData) -> dict[str, Any]:
+    """The report as plain data."""
+    factors = page_factors(data.findings)
+    attached = attached_findings(data.interactions, data.findings)
+    return {
+        "schema": SCHEMA_ID,
+        "tool": tool_info(data.run),
+        "run": run_dict(data),
+        "pages": [page_dict(p, factors.get(p.url, [])) for p in data.pages],
+        "interactions": [
+            interaction_dict(i, [f.id for f in attached.get(i.id, ())]) for i in data.interactions
+        ],
+        "findings": [finding_dict(f) for f in data.findings],
+        "summary": data.summary,
+    }
+
+
+def render_json(data: ReportData) -> str:
+    return encode(report_dict(data), len(data.findings) + len(data.interactions))
+
+
+def page_factors(findings: list[Finding]) -> dict[str, list[str]]:
+    """Page URL -> sorted rule ids of its exclusion and security findings."""
+    rules: defaultdict[str, set[str]] = defaultdict(set)
+    for finding in findings:
+        if finding.source in FACTOR_SOURCES:
+            rules[finding.page].add(finding.rule)
+    return {page: sorted(found) for page, found in rules.items()}
+
+
+def run_dict(data: ReportData) -> dict[str, Any]:
+    run = data.run
+    return {
+        "id": run.id,
+        "started": run.started,
+        "finished": run.finished,
+        "status": run.status.value,
+        "seeds": [strip_userinfo(s) for s in run.seeds],
+        "settings": redact_settings(run.settings),
+        "stats": run.stats.to_dict(),
+        "notes": list(run.notes),
+    }
+
+
+def page_dict(page: Page, factors: list[str]) -> dict[str, Any]:
+    return {
+        "url": page.url,
+        "final_url": page.final_url,
+        "status": page.status,
+        "content_type": page.content_type,
+        "bytes": page.bytes,
+        "depth": page.depth,
+        "lang": page.lang,
+        "title": page.title,
+        "error": page.error,
+        "is_document": page.is_document,
+        "browser_checked": page.browser_checked,
+        "reading_grade": page.reading_grade,
+        "factors": factors,
+    }
+
+
+def interaction_dict(interaction: Interaction, finding_ids: list[str]) -> dict[str, Any]:
+    risk = interaction.risk
+    return {
+        "id": interaction.id,
+        "page": interaction.page,
+        "kind": interaction.kind.value,
+        "label": interaction.label,
+        "selector": interaction.selector,
+        "target": interaction.target,
+        "method": interaction.method,
+        "platform": interaction.platform,
+        "class": _value(interaction.interaction_class),
+        "mode": _value(interaction.mode),
+        "four_cos": [c.value for c in interaction.four_cos],
+        "participation": _value(interaction.participation),
+        "closes_loop": interaction.closes_loop,
+        "confidence": interaction.confidence,
+        "evidence": [
+            {"rule": e.rule, "reason": e.reason, "match": e.match} for e in interaction.evidence
+        ],
+        "tags": list(interaction.tags),
+        "finding_ids": finding_ids,
+        "risk": None
+        if risk is None
+        else {
+            "score": risk.score,
+            "factors": [
+                {"factor": f.factor, "weight": f.weight, "detail": f.detail} for f in risk.factors
+            ],
+        },
+    }
+
+
+def finding_dict(finding: Finding) -> dict[str, Any]:
+    return {
+        "id": finding.id,
+        "fingerprint": finding.fingerprint,
+        "rule": finding.rule,
+        "source": finding.source.value,
+        "outcome": finding.outcome.value,
+        "impact": _value(finding.impact),
+        "wcag": list(finding.wcag),
+        "page": finding.page,
+        "selector": finding.selector,
+        "snippet": finding.snippet,
+        "interaction": finding.interaction,
+        "message": finding.message,
+        "help_url": finding.help_url,
+    }
+
+
+def _value(member: Any) -> Any:
+    return None if member is None else member.value

@@ -1,0 +1,87 @@
+"""summary.md: a short Markdown summary for pull-request comments and CI job summaries.
+
+Page text is untrusted and Markdown renders links, images and some HTML, so every value from a
+site is escaped: a hostile title cannot add a link, a tracking image or markup to the comment.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from dcaudit.models import Outcome
+from dcaudit.report.aggregate import ACCESSIBILITY, FACTORS, group_by_rule, link
+from dcaudit.report.data import ReportData
+from dcaudit.report.meta import tool_info
+from dcaudit.report.text import plain
+
+TOP_RULES = 10
+# what can start emphasis, code, links, images, HTML, entities, headings or end a table cell
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]()<>|!~&#])")
+
+
+def md(value: object, limit: int = 120) -> str:
+    """Text safe inside Markdown (and a table cell): one line, special characters escaped,
+    and ``@`` followed by a zero-width space so page text cannot mention people or teams."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", plain(value, limit)).replace("@", "@\u200b")
+
+
+def render_markdown(data: ReportData, gate_failures: Sequence[str] = ()) -> str:
+    s = data.summary
+    tool = tool_info(data.run)
+    host = md(data.run.seeds[0] if data.run.seeds else "(no seed)", 100)
+    share = "n/a" if s["two_way_share"] is None else f"{s['two_way_share'] * 100:.0f}%"
+    impacts = s["findings"]["by_impact"]
+    lines = [
+        f"## dcaudit: {host}",
+        "",
+        f"Run `{plain(data.run.id, 80).replace('`', '')}`, {md(data.run.started, 40)}, "
+        f"status **{data.run.status.value}**; dcaudit {md(tool['version'] or '?', 20)}, "
+        f"axe-core {md(tool['axe_core'] or 'not run', 20)}.",
+        "",
+    ]
+    if gate_failures:
+        lines += ["### :x: Gate failed", ""]
+        lines += [f"- {md(failure, 200)}" for failure in gate_failures]
+        lines.append("")
+    lines += [
+        "| Figure | Value |",
+        "|---|---:|",
+        f"| Pages audited | {s['pages']['total']} |",
+        f"| Pages that failed | {s['pages']['errors']} |",
+        f"| Interactions | {s['interactions']['total']} |",
+        f"| Two-way share | {share} |",
+        f"| Four Co's covered | {s['four_cos_coverage']['count']} of 4 |",
+        f"| Two-way interactions with violations | {s['blocked_two_way']} |",
+        f"| Violations (critical / serious / moderate / minor) | {impacts['critical']} / "
+        f"{impacts['serious']} / {impacts['moderate']} / {impacts['minor']} |",
+        f"| Need review | {s['findings']['by_outcome']['needs_review']} |",
+        f"| Checks that failed | {s['findings']['by_outcome']['error']} |",
+        f"| Site risk | {s['risk']['site']:g} |",
+        "",
+    ]
+    groups = group_by_rule(
+        data.findings,
+        link(data.interactions, data.findings),
+        outcome=Outcome.VIOLATION,
+        sources=(*ACCESSIBILITY, *FACTORS),
+    )
+    if groups:
+        lines += [
+            "### Top rules",
+            "",
+            "| Rule | Impact | Pages | Instances | Two-way affected |",
+            "|---|---|---:|---:|---:|",
+        ]
+        for g in groups[:TOP_RULES]:
+            impact = g.impact.value if g.impact else "unrated"
+            lines.append(
+                f"| {md(g.rule, 60)}: {md(g.message, 90)} | {impact} | {g.page_count} | "
+                f"{g.nodes} | {g.blocked_total} |"
+            )
+        if len(groups) > TOP_RULES:
+            lines.append("")
+            lines.append(f"{len(groups) - TOP_RULES} more rules in report.html and findings.csv.")
+        lines.append("")
+    lines.append("dcaudit measures what a site offers, not outcomes.")
+    return "\n".join(lines) + "\n"

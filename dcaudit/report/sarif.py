@@ -1,0 +1,137 @@
+"""report.sarif: SARIF 2.1.0 for code-scanning views.
+
+One result per violation or needs-review finding; the location is the page URL with the
+element's snippet. Checks that failed are tool notifications, not results.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dcaudit.models import Finding, Impact, Outcome
+from dcaudit.report.data import ReportData
+from dcaudit.report.json import encode
+from dcaudit.report.meta import INFORMATION_URI, tool_info
+from dcaudit.report.text import is_http_url, plain
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+LEVEL_OF_IMPACT: dict[Impact | None, str] = {
+    Impact.CRITICAL: "error",
+    Impact.SERIOUS: "error",
+    Impact.MODERATE: "warning",
+    Impact.MINOR: "note",
+    None: "warning",
+}
+FINGERPRINT_KEY = "dcaudit/v1"
+
+
+def render_sarif(data: ReportData) -> str:
+    return encode(sarif_dict(data), len(data.findings))
+
+
+def sarif_dict(data: ReportData) -> dict[str, Any]:
+    tool = tool_info(data.run)
+    reported = [f for f in data.findings if f.outcome is not Outcome.ERROR]
+    rules, index = _rules(reported)
+    driver: dict[str, Any] = {
+        "name": tool["name"],
+        "informationUri": INFORMATION_URI,
+        "rules": rules,
+    }
+    if tool["version"]:
+        driver["version"] = tool["version"]
+    extensions = [
+        {"name": "axe-core", "version": tool["axe_core"]} if tool["axe_core"] else None,
+        *({"name": p["name"], "version": p["version"]} for p in tool["rule_packs"]),
+    ]
+    run: dict[str, Any] = {
+        "tool": {
+            "driver": driver,
+            "extensions": [_drop_none(e) for e in extensions if e is not None],
+        },
+        "automationDetails": {"id": f"dcaudit/{data.run.id}"},
+        "invocations": [_invocation(data)],
+        "results": [_result(f, index[f.rule]) for f in reported],
+    }
+    return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
+
+
+def _rules(findings: list[Finding]) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    """One reportingDescriptor per rule id, in first-seen order, described by its first finding."""
+    rules: list[dict[str, Any]] = []
+    index: dict[str, int] = {}
+    for finding in findings:
+        if finding.rule in index:
+            continue
+        index[finding.rule] = len(rules)
+        tags = [finding.source.value, *finding.wcag]
+        if finding.source.value in ("axe", "static"):
+            tags.insert(0, "accessibility")
+        rule: dict[str, Any] = {
+            "id": finding.rule,
+            "shortDescription": {"text": plain(finding.message, 200) or finding.rule},
+            "properties": {"tags": tags},
+            "defaultConfiguration": {"level": LEVEL_OF_IMPACT[finding.impact]},
+        }
+        if is_http_url(finding.help_url):
+            rule["helpUri"] = finding.help_url
+        rules.append(rule)
+    return rules, index
+
+
+def _result(finding: Finding, rule_index: int) -> dict[str, Any]:
+    region: dict[str, Any] = {}
+    if finding.snippet:
+        region["snippet"] = {"text": finding.snippet}
+    physical: dict[str, Any] = {"artifactLocation": {"uri": finding.page}}
+    if region:
+        physical["region"] = region
+    location: dict[str, Any] = {"physicalLocation": physical}
+    if finding.selector:
+        location["logicalLocations"] = [{"fullyQualifiedName": finding.selector, "kind": "element"}]
+    result: dict[str, Any] = {
+        "ruleId": finding.rule,
+        "ruleIndex": rule_index,
+        "message": {"text": finding.message or finding.rule},
+        "locations": [location],
+        "partialFingerprints": {FINGERPRINT_KEY: finding.fingerprint},
+        "properties": {
+            "source": finding.source.value,
+            "outcome": finding.outcome.value,
+            "impact": finding.impact.value if finding.impact else None,
+            "interaction": finding.interaction,
+        },
+    }
+    if finding.outcome is Outcome.NEEDS_REVIEW:
+        # SARIF: a result that is not a failure has kind "review" and level "none"
+        result["kind"] = "review"
+        result["level"] = "none"
+    else:
+        result["kind"] = "fail"
+        result["level"] = LEVEL_OF_IMPACT[finding.impact]
+    return result
+
+
+def _invocation(data: ReportData) -> dict[str, Any]:
+    notifications = [
+        {
+            "level": "error",
+            "message": {"text": f"{f.rule} could not run on {f.page}: {f.message}"},
+            "descriptor": {"id": f.rule},
+        }
+        for f in data.findings
+        if f.outcome is Outcome.ERROR
+    ]
+    invocation: dict[str, Any] = {
+        "executionSuccessful": data.run.status.value in ("complete", "partial"),
+        "startTimeUtc": data.run.started,
+    }
+    if data.run.finished:
+        invocation["endTimeUtc"] = data.run.finished
+    if notifications:
+        invocation["toolExecutionNotifications"] = notifications
+    return invocation
+
+
+def _drop_none(item: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in item.items() if v is not None}
