@@ -202,7 +202,11 @@ def _check_unique_ids(packs: Iterable[RulePack]) -> None:
 
 def parse_examples(html: str) -> list[Example]:
     """Elements preceded by ``<!-- expect: ID -->`` or ``<!-- ok: ID -->`` comments."""
-    root = lxml.html.document_fromstring(html)
+    return find_examples(lxml.html.document_fromstring(html))
+
+
+def find_examples(root: lxml.html.HtmlElement) -> list[Example]:
+    """The marked examples in an already parsed tree (so runners share one parse)."""
     examples = []
     for comment in root.iter(etree.Comment):
         mark = _EXAMPLE_MARK.match(comment.text or "")

@@ -1,0 +1,80 @@
+"""Extraction and classification throughput, single process.
+
+    .venv/bin/python benchmarks/classify.py [--pages 400] [--repeat 3]
+
+The demo site's HTML files and the classification corpus (tests/classify/corpus) are cycled
+to --pages pages. Each page is parsed once, then interactions are extracted and classified
+with rules compiled once. Reported: pages per CPU-second (process time, so other work on
+the machine does not skew it) for extract + classify (the stage this module owns) and for
+parse + extract + classify, best of --repeat runs. Target: >= 200 pages/s per core for
+extract + classify.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import time
+from pathlib import Path
+
+from dcaudit.checks.classify import classify
+from dcaudit.demo.server import site_root
+from dcaudit.engine.classify_rules import load_classification_rules
+from dcaudit.engine.packs import load_packs
+from dcaudit.extract.document import parse_html
+from dcaudit.extract.interactions import extract_interactions
+
+CORPUS = Path(__file__).resolve().parent.parent / "tests" / "classify" / "corpus"
+
+
+def sample_pages() -> list[tuple[str, str]]:
+    """(url, html) of every demo page and corpus page."""
+    pages = []
+    demo = Path(str(site_root()))
+    for path in sorted(demo.rglob("*.html")):
+        pages.append(
+            (f"http://127.0.0.1:8000/{path.relative_to(demo).as_posix()}", path.read_text())
+        )
+    for path in sorted(CORPUS.rglob("*.html")):
+        relative = path.relative_to(CORPUS).as_posix()
+        pages.append((f"https://{relative}", path.read_text()))
+    return pages
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pages", type=int, default=400)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+
+    started = time.perf_counter()
+    rules = load_classification_rules(load_packs())
+    compile_ms = (time.perf_counter() - started) * 1000
+    pages = list(itertools.islice(itertools.cycle(sample_pages()), args.pages))
+    size = sum(len(html) for _, html in pages) / len(pages) / 1024
+
+    best_stage = best_total = 0.0
+    interactions = 0
+    for _ in range(args.repeat):
+        parse_s = stage_s = 0.0
+        interactions = 0
+        for url, html in pages:
+            t0 = time.process_time()
+            parsed = parse_html(url, html)
+            t1 = time.process_time()
+            found = classify(extract_interactions(parsed, rules=rules), parsed, rules)
+            t2 = time.process_time()
+            parse_s += t1 - t0
+            stage_s += t2 - t1
+            interactions += len(found)
+        best_stage = max(best_stage, len(pages) / stage_s)
+        best_total = max(best_total, len(pages) / (parse_s + stage_s))
+
+    print(f"rules compiled once in {compile_ms:.0f} ms ({len(rules.rules)} rules)")
+    print(f"{len(pages)} pages (average {size:.1f} KB), {interactions} interactions per run")
+    print(f"extract + classify:         {best_stage:7.0f} pages/s  (target >= 200)")
+    print(f"parse + extract + classify: {best_total:7.0f} pages/s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,342 @@
+"""The digital layer test: one class per interaction, decided from rule signals.
+
+Rules (rules/classify-*, platforms, documents) contribute *signals* with scores; signals of
+the same name combine by noisy-or (two independent weak hints make a stronger one). A signal
+is *present* at or above the pack's ``threshold``. The class follows DESIGN.md's test, and
+conflicts are settled by this precedence, never by rule load order:
+
+0. ``utility`` (at least as strong as ``lookup``) -> utility.
+   ``subscription``, ``lookup`` or ``information`` when at least as strong as every
+   participation signal (individual, collective, two_way_marker) -> information.
+1. Documents: ``completable_document`` (at least as strong as ``information``) ->
+   digital_layer, else information. Contacts: ``forwards_only`` (a webchat) -> digital_layer;
+   a service action in its words (``service_action``, ``individual``, ``collective``) with no
+   online route on the page and no ``alternative_route`` wording -> digital_layer; else
+   information. Contacts in site chrome (header, footer) are general routes: information.
+   Forms, embeds and links with no input evidence (``accepts_input`` or any participation
+   signal) -> information.
+2. Special cases, strongest first: ``site_feedback`` -> consultative (tag, capped
+   confidence); ``job_application`` or ``foi`` -> transactional (tagged).
+   ``forwards_only`` stronger than ``service_step``, ``collective`` and ``two_way_marker``
+   -> digital_layer.
+3. ``two_way_marker`` present -> collaborative (step 4 of DESIGN.md, which upgrades either
+   object, so it is tested first). Otherwise ``collective`` vs ``individual``: the stronger
+   wins (a tie goes to collective) -> consultative / transactional. Neither present:
+   ``forwards_only`` stronger than ``service_step`` -> digital_layer, else transactional with
+   low confidence.
+
+``closes_loop`` is the ``closes_loop`` signal (two-way classes only). Four Co's and the IAP2
+level come from the rules that decided the class, else the class defaults in classify.yaml.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from dcaudit.engine.classify_rules import (
+    ClassificationRules,
+    ClassifySettings,
+    Firing,
+    load_classification_rules,
+)
+from dcaudit.extract.document import ParsedPage
+from dcaudit.extract.interactions import SITE_CHROME, interaction_sources
+from dcaudit.models import (
+    MODE_OF_CLASS,
+    Evidence,
+    FourCo,
+    Interaction,
+    InteractionClass,
+    Kind,
+    Participation,
+)
+
+__all__ = ["ClassificationRules", "classify", "load_classification_rules"]
+
+_PARTICIPATION = ("individual", "collective", "two_way_marker")
+_OBJECT_SIGNALS = frozenset({"collective", "individual"})
+_TWO_WAY = frozenset(
+    {InteractionClass.TRANSACTIONAL, InteractionClass.CONSULTATIVE, InteractionClass.COLLABORATIVE}
+)
+_IAP2_ORDER = list(Participation)
+
+
+@dataclass
+class _Signals:
+    scores: dict[str, float] = field(default_factory=dict)
+    firings: list[Firing] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, firings: Iterable[Firing]) -> _Signals:
+        signals = cls()
+        for firing in firings:
+            signals.firings.append(firing)
+            previous = signals.scores.get(firing.rule.signal, 0.0)
+            signals.scores[firing.rule.signal] = 1 - (1 - previous) * (1 - min(firing.score, 1.0))
+        return signals
+
+    def __getitem__(self, signal: str) -> float:
+        return self.scores.get(signal, 0.0)
+
+    def best(self, *signals: str) -> float:
+        return max((self[s] for s in signals), default=0.0)
+
+    def strongest(self, signal: str) -> Firing | None:
+        found = [f for f in self.firings if f.rule.signal == signal]
+        return max(found, key=lambda f: f.score) if found else None
+
+
+@dataclass
+class _Decision:
+    cls: InteractionClass
+    step: str
+    reason: str
+    confidence: float
+    deciding: tuple[str, ...] = ()  # signals whose rules supply Co's, level and tags
+    tags: tuple[str, ...] = ()
+
+
+def classify(
+    interactions: Sequence[Interaction], parsed: ParsedPage, rules: ClassificationRules
+) -> list[Interaction]:
+    """Classify every interaction of one page (contacts last: they depend on the others)."""
+    context = rules.page_context(parsed)
+    sources = interaction_sources(parsed)
+    results: dict[int, Interaction] = {}
+    order = sorted(range(len(interactions)), key=lambda i: interactions[i].kind == Kind.CONTACT)
+    online_route = False
+    for position in order:
+        interaction = interactions[position]
+        subject = rules.subject(interaction, sources.by_id.get(interaction.id), context)
+        signals = _Signals.of(rules.evaluate(subject))
+        decision = _decide(interaction, signals, rules.settings, online_route)
+        classified = _apply(interaction, decision, signals, rules.settings)
+        results[position] = classified
+        if (
+            classified.interaction_class in _TWO_WAY
+            and SITE_CHROME not in classified.tags
+            and "site_feedback" not in classified.tags
+        ):
+            online_route = True
+    return [results[i] for i in range(len(interactions))]
+
+
+def _margin(settings: ClassifySettings, win: float, lose: float) -> float:
+    """Confidence: the winning score less a share of the strongest rival's."""
+    return max(0.05, min(0.99, win - settings.conflict_penalty * lose))
+
+
+def _decide(
+    interaction: Interaction, s: _Signals, settings: ClassifySettings, online_route: bool
+) -> _Decision:
+    t = settings.threshold
+    participation = s.best(*_PARTICIPATION)
+
+    # step 0: navigation aids and one-way sign-ups or lookups
+    if s["utility"] >= t and s["utility"] >= s["lookup"]:
+        return _Decision(
+            InteractionClass.UTILITY, "step0/utility", "a navigation aid, not an exchange",
+            _margin(settings, s["utility"], participation), ("utility",),
+        )  # fmt: skip
+    for signal in ("subscription", "lookup", "information"):
+        if s[signal] >= t and s[signal] >= participation and s[signal] >= s["site_feedback"]:
+            return _Decision(
+                InteractionClass.INFORMATION, f"step0/{signal}", f"one-way: {signal}",
+                _margin(settings, s[signal], participation), (signal,),
+            )  # fmt: skip
+
+    # step 1: does it accept input online?
+    if interaction.kind == Kind.DOCUMENT:
+        return _decide_document(s, settings)
+    if interaction.kind == Kind.CONTACT:
+        return _decide_contact(interaction, s, settings, online_route)
+    has_input = (
+        s["accepts_input"] >= t
+        or s.best(*_PARTICIPATION, "service_step", "site_feedback", "job_application", "foi") >= t
+    )
+    if not has_input:
+        return _Decision(
+            InteractionClass.INFORMATION, "step1/no-input", "no evidence that it takes input",
+            _margin(settings, 0.7, s["accepts_input"]),
+        )  # fmt: skip
+
+    # step 2: special cases, then is the input a service step or only forwarded?
+    special = max(("site_feedback", "job_application", "foi"), key=lambda x: s[x])
+    if s[special] >= t:
+        cls = InteractionClass.CONSULTATIVE
+        if special != "site_feedback":
+            cls = InteractionClass.TRANSACTIONAL
+        cap = settings.confidence_caps.get(special, 0.99)
+        return _Decision(
+            cls, f"step2/{special}", f"special case: {special}",
+            min(cap, _margin(settings, s[special], 0.0)), (special,), (special,),
+        )  # fmt: skip
+    rival = s.best("service_step", "collective", "two_way_marker")
+    if s["forwards_only"] >= t and s["forwards_only"] > rival:
+        return _Decision(
+            InteractionClass.DIGITAL_LAYER, "step2/forwards-only",
+            "input is only forwarded to a person or inbox",
+            _margin(settings, s["forwards_only"], rival), ("forwards_only",),
+        )  # fmt: skip
+
+    # step 4 first when it applies: a visible two-way marker upgrades whatever the object
+    if s["two_way_marker"] >= t:
+        return _Decision(
+            InteractionClass.COLLABORATIVE, "step4/two-way-marker",
+            "visible two-way exchange or shared power",
+            _margin(settings, s["two_way_marker"], 0.0), ("two_way_marker",),
+        )  # fmt: skip
+
+    # step 3: collective or individual object
+    collective, individual = s["collective"], s["individual"]
+    if collective >= t and collective >= individual:
+        return _Decision(
+            InteractionClass.CONSULTATIVE, "step3/collective", "input on a collective object",
+            _margin(settings, collective, individual), ("collective",),
+        )  # fmt: skip
+    if individual >= t:
+        return _Decision(
+            InteractionClass.TRANSACTIONAL, "step3/individual", "an individual service step",
+            _margin(settings, individual, collective), ("individual", "service_step"),
+        )  # fmt: skip
+    if s["forwards_only"] > s["service_step"]:
+        return _Decision(
+            InteractionClass.DIGITAL_LAYER, "step3/default-forwards",
+            "free-text input with no sign of a service step", settings.default_confidence,
+            ("forwards_only",),
+        )  # fmt: skip
+    return _Decision(
+        InteractionClass.TRANSACTIONAL, "step3/default-individual",
+        "takes input, but no words say what for", settings.default_confidence,
+        ("service_step", "accepts_input"),
+    )  # fmt: skip
+
+
+def _decide_document(s: _Signals, settings: ClassifySettings) -> _Decision:
+    completable, reading = s["completable_document"], s["information"]
+    if completable >= settings.threshold and completable >= reading:
+        return _Decision(
+            InteractionClass.DIGITAL_LAYER, "step1/completable-document",
+            "a document to fill in and return offline: no online input",
+            _margin(settings, completable, reading), ("completable_document",),
+        )  # fmt: skip
+    return _Decision(
+        InteractionClass.INFORMATION, "step1/no-input", "a document for reading",
+        _margin(settings, 0.9, completable), ("document", "information"),
+    )  # fmt: skip
+
+
+def _decide_contact(
+    interaction: Interaction, s: _Signals, settings: ClassifySettings, online_route: bool
+) -> _Decision:
+    t = settings.threshold
+    if s["forwards_only"] >= t:
+        return _Decision(
+            InteractionClass.DIGITAL_LAYER, "step2/forwards-only",
+            "a conversation with a person, not a service step",
+            _margin(settings, s["forwards_only"], 0.0), ("forwards_only",),
+        )  # fmt: skip
+    action = s.best("service_action", "individual", "collective")
+    chrome = SITE_CHROME in interaction.tags
+    if action >= t and not online_route and not chrome and s["alternative_route"] < t:
+        return _Decision(
+            InteractionClass.DIGITAL_LAYER, "step1/contact-stands-in",
+            "the only route offered for a service action is this contact channel",
+            _margin(settings, action, 0.0), ("service_action", "individual", "collective"),
+        )  # fmt: skip
+    if chrome:
+        reason = "a general contact channel in the site chrome"
+    elif action >= t:
+        reason = "an alternative to an online route"
+    else:
+        reason = "a contact channel"
+    return _Decision(
+        InteractionClass.INFORMATION, "step1/no-input", reason, _margin(settings, 0.8, 0.0),
+        ("contact_route",),
+    )  # fmt: skip
+
+
+def _apply(
+    interaction: Interaction, decision: _Decision, s: _Signals, settings: ClassifySettings
+) -> Interaction:
+    t = settings.threshold
+    cls = decision.cls
+    deciding = [f for f in s.firings if f.rule.signal in decision.deciding and f.score >= t]
+    defaults = settings.class_defaults.get(cls)
+    four_cos: tuple[FourCo, ...] = ()
+    participation: Participation | None = None
+    if cls in _TWO_WAY:
+        tag_default = next(
+            (settings.tag_defaults[tag] for tag in decision.tags if tag in settings.tag_defaults),
+            None,
+        )
+        if tag_default is not None:
+            four_cos = tag_default.four_cos
+        else:
+            four_cos = _named_cos(deciding, s.firings, t) or (
+                defaults.four_cos if defaults is not None else ()
+            )
+    leveled = [f for f in deciding if f.rule.participation is not None]
+    if leveled:
+        participation = max(leveled, key=lambda f: f.score).rule.participation
+    elif defaults is not None:
+        participation = defaults.participation
+    tags = list(interaction.tags)
+    for tag in (*decision.tags, *(tag for f in deciding for tag in f.rule.tags)):
+        if tag not in tags:
+            tags.append(tag)
+    if s["closed"] >= t and cls in _TWO_WAY and "closed" not in tags:
+        tags.append("closed")
+    evidence = [
+        Evidence(rule=decision.step, reason=decision.reason, match=_summary(s, t)),
+        *(
+            Evidence(rule=f.rule.id, reason=f"{f.rule.signal}: {what} ({f.score:.2f})", match=text)
+            for f in sorted(s.firings, key=lambda f: -f.score)
+            for what, text in (f.evidence or (("matched", ""),))
+        ),
+    ]
+    return dataclasses.replace(
+        interaction,
+        interaction_class=cls,
+        mode=MODE_OF_CLASS[cls],
+        four_cos=four_cos,
+        participation=participation,
+        closes_loop=cls in _TWO_WAY
+        and s["closes_loop"] >= t
+        and "site_feedback" not in decision.tags,
+        confidence=round(decision.confidence, 2),
+        evidence=tuple(evidence),
+        tags=tuple(tags),
+    )
+
+
+def _named_cos(
+    deciding: Sequence[Firing], firings: Sequence[Firing], threshold: float
+) -> tuple[FourCo, ...]:
+    """The Co named by the strongest deciding rule that names one; failing that, by the
+    strongest rule naming the object (collective or individual); failing that, by the strongest
+    topic rule (``co_topic``), which may be weaker: the class is already decided."""
+    named = [f for f in deciding if f.rule.four_cos]
+    if not named:  # rules naming the object (a complaint is co-assessment)
+        named = [
+            f
+            for f in firings
+            if f.rule.signal in _OBJECT_SIGNALS and f.rule.four_cos and f.score >= threshold
+        ]
+    if not named:
+        named = [f for f in firings if f.rule.signal == "co_topic" and f.score >= threshold / 2]
+    if not named:
+        return ()
+    best = max(f.score for f in named)
+    chosen = {co for f in named if f.score == best for co in f.rule.four_cos}
+    return tuple(co for co in FourCo if co in chosen)
+
+
+def _summary(s: _Signals, threshold: float) -> str:
+    present = sorted(
+        ((name, score) for name, score in s.scores.items() if score >= threshold / 2),
+        key=lambda item: -item[1],
+    )
+    return ", ".join(f"{name} {score:.2f}" for name, score in present) or "no signals"

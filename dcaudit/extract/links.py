@@ -1,0 +1,89 @@
+"""Links that are interactions: contact channels, documents, and links that leave the site.
+
+Links inside the crawl scope are followed by the crawler, not classified: the page they lead
+to is. Off-site links are kept when they go to a known platform, or (``needs_rule``) when a
+classification rule recognises them as a service or participation route.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from urllib.parse import urlsplit
+
+from lxml import etree
+
+from dcaudit.engine.catalogs import DocumentTypes, PlatformCatalog
+from dcaudit.extract.candidates import Candidate
+from dcaudit.extract.document import ParsedPage
+from dcaudit.extract.labels import accessible_name, element_text
+from dcaudit.extract.page_index import PageIndex, chrome_landmark, elements
+from dcaudit.models import Kind
+
+CONTACT_SCHEMES = ("mailto:", "tel:", "sms:", "callto:")
+_ABSOLUTE = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*:|//)")
+_MAY_HAVE_HINT = etree.XPath("//a[contains(., '(') or contains(., '[') or contains(., ',')]")
+_SKIP_SCHEMES = ("javascript:", "data:", "#")
+
+
+def extract_links(
+    parsed: ParsedPage,
+    index: PageIndex,
+    platforms: PlatformCatalog,
+    documents: DocumentTypes,
+    in_scope: Callable[[str], bool],
+) -> list[Candidate]:
+    candidates: list[Candidate] = []
+    page_host = urlsplit(parsed.url).hostname or ""
+    # relative links stay on the page's host (unless <base> moves them): skip them cheaply
+    relative_in_scope = (urlsplit(parsed.base_url).hostname or "") == (
+        urlsplit(parsed.url).hostname or ""
+    )
+    hinted = set(elements(_MAY_HAVE_HINT, parsed.root))
+    for link in parsed.root.iter("a", "area"):
+        href = (link.get("href") or "").strip()
+        lowered = href.lower()
+        if not href or lowered.startswith(_SKIP_SCHEMES):
+            continue
+        if lowered.startswith(CONTACT_SCHEMES):
+            label = accessible_name(link, index)
+            candidates.append(Candidate(Kind.CONTACT, link, label or href, target=href))
+            continue
+        relative = not _ABSOLUTE.match(href)
+        # only links with brackets or commas can carry a "(PDF, 2MB)" hint: skip reading the rest
+        hint_text = link.text_content() if link in hinted else ""
+        document = documents.lookup(href, link.get("type"), hint_text)
+        if document is not None:
+            url = parsed.absolute(href)
+            label = accessible_name(link, index)
+            candidates.append(Candidate(Kind.DOCUMENT, link, label, target=url, document=document))
+            continue
+        if relative and relative_in_scope:
+            continue
+        url = parsed.absolute(href)
+        parts = urlsplit(url)
+        if parts.scheme not in {"http", "https"}:
+            continue
+        if (parts.hostname or "") == page_host or in_scope(url):
+            continue
+        label = accessible_name(link, index)
+        platform = platforms.lookup(url)
+        candidates.append(
+            Candidate(
+                Kind.LINK,
+                link,
+                label or url,
+                target=url,
+                platform=platform,
+                needs_rule=platform is None,
+            )
+        )
+    for address in parsed.root.iter("address"):
+        if chrome_landmark(address, index) is not None:
+            continue
+        text = element_text(address)
+        if text:
+            candidates.append(
+                Candidate(Kind.CONTACT, address, text[:120], needs_rule=True, own_text=text)
+            )
+    return candidates
