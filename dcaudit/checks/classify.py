@@ -11,7 +11,8 @@ conflicts are settled by this precedence, never by rule load order:
 1. Documents: ``completable_document`` (at least as strong as ``information``) ->
    digital_layer, else information. Contacts: ``forwards_only`` (a webchat) -> digital_layer;
    a service action in its words (``service_action``, ``individual``, ``collective``) with no
-   online route on the page and no ``alternative_route`` wording -> digital_layer; else
+   two-way interaction in the same heading section and no ``alternative_route`` wording
+   -> digital_layer; else
    information. Contacts in site chrome (header, footer) are general routes: information.
    Forms, embeds and links with no input evidence (``accepts_input`` or any participation
    signal) -> information.
@@ -106,11 +107,14 @@ def classify(
     sources = interaction_sources(parsed)
     results: dict[int, Interaction] = {}
     order = sorted(range(len(interactions)), key=lambda i: interactions[i].kind == Kind.CONTACT)
-    online_route = False
+    # headings of the sections that offer a two-way online route: a contact in the same
+    # section is an alternative to it, not the only way in
+    online_sections: set[str | None] = set()
     for position in order:
         interaction = interactions[position]
         subject = rules.subject(interaction, sources.by_id.get(interaction.id), context)
         signals = _Signals.of(rules.evaluate(subject))
+        online_route = interaction.heading in online_sections
         decision = _decide(interaction, signals, rules.settings, online_route)
         classified = _apply(interaction, decision, signals, rules.settings)
         results[position] = classified
@@ -119,7 +123,9 @@ def classify(
             and SITE_CHROME not in classified.tags
             and "site_feedback" not in classified.tags
         ):
-            online_route = True
+            online_sections.add(classified.heading)
+            if classified.kind == Kind.FORM:  # a heading inside a form opens its own section
+                online_sections.add(classified.label)
     return [results[i] for i in range(len(interactions))]
 
 

@@ -71,12 +71,13 @@ def _compile_phrase(
             tokens.append(_Token(_ANY))
             continue
         if piece.endswith("*"):
-            stem = tokenize(piece[:-1])[0]
-            if len(stem) != 1 or len(stem[0]) < _MIN_PREFIX:
+            stem = tokenize(piece[:-1])[0]  # "e-consult*": "e" exactly, then "consult..."
+            if not stem or len(stem[-1]) < _MIN_PREFIX:
                 raise ValueError(
                     f"phrase '{phrase}': '{piece}' needs at least three letters before '*'"
                 )
-            tokens.append(_Token(_PREFIX, prefix=stem[0]))
+            tokens.extend(_Token(_EXACT, words=frozenset({word})) for word in stem[:-1])
+            tokens.append(_Token(_PREFIX, prefix=stem[-1]))
             continue
         words = tokenize(piece)[0]
         if not words:
