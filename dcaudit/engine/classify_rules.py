@@ -143,11 +143,12 @@ class ClassificationRules:
             context = cached[1]
             assert isinstance(context, PageContext)
             return context
+        context = PageContext(parsed, self.phrases, self.page_phrases)
         languages = {primary_language(parsed.lang)} if parsed.lang else set()
-        detected = self.detect_language(parsed.text)
+        detected = self.detect_language(context.content_text)  # the words, not the menus
         if detected:
             languages.add(detected)
-        context = PageContext(parsed, self.phrases, self.page_phrases, frozenset(languages))
+        context.languages = frozenset(languages)
         parsed._cache[_CACHE_KEY] = (self, context)
         return context
 

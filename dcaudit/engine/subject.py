@@ -7,6 +7,7 @@ has its own, smaller index (only phrases that read the ``page`` field), since it
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -17,15 +18,25 @@ from lxml import etree
 from dcaudit.engine.phrases import PhraseIndex
 from dcaudit.engine.text import words
 from dcaudit.extract.candidates import Source
-from dcaudit.extract.document import ParsedPage
+from dcaudit.extract.document import ParsedPage, visible_text
 from dcaudit.models import Interaction
 
 TEXT_FIELDS = ("label", "submit", "fields", "heading", "context", "title", "target", "page")
 _SMALL_FIELDS = ("label", "submit", "fields", "heading", "context", "target")
-PAGE_TEXT_LIMIT = 20_000  # page text scanned for page-level phrases (first N characters)
+PAGE_TEXT_LIMIT = 20_000  # main-content text scanned for page-level phrases (characters)
 _WORD = re.compile(r"\w+")
+_MAIN = etree.XPath("(//main | //*[@role='main'])[1]")
 
 Hits = dict[int, str]  # phrase set id -> the text that matched
+
+
+def main_text(parsed: ParsedPage) -> str:
+    """Visible text of the first ``<main>`` (or role=main), else of the page, capped."""
+    found = _MAIN(parsed.root)
+    main = found[0] if isinstance(found, list) and found else None
+    if isinstance(main, lxml.html.HtmlElement):
+        return visible_text(main)[:PAGE_TEXT_LIMIT]
+    return parsed.text[:PAGE_TEXT_LIMIT]
 
 
 def scan(phrases: PhraseIndex, text: str) -> Hits:
@@ -35,7 +46,8 @@ def scan(phrases: PhraseIndex, text: str) -> Hits:
     found = phrases.scan(words(text))
     if not found:
         return {}
-    spans = [m.span() for m in _WORD.finditer(text)]
+    needed = max(end for _, end in found.values())
+    spans = [m.span() for m in itertools.islice(_WORD.finditer(text), needed)]
     return {
         set_id: text[spans[start][0] : spans[end - 1][1]] for set_id, (start, end) in found.items()
     }
@@ -52,6 +64,7 @@ class PageContext:
     _selector_hits: dict[int, set[lxml.html.HtmlElement]] = field(default_factory=dict)
     _title_hits: Hits | None = None
     _page_hits: Hits | None = None
+    _content: str | None = None
 
     def selector_matches(self, key: int, xpath: etree.XPath) -> set[lxml.html.HtmlElement]:
         """Elements matching a compiled selector, evaluated once per page."""
@@ -75,9 +88,15 @@ class PageContext:
     @property
     def page_hits(self) -> Hits:
         if self._page_hits is None:
-            text = self.parsed.text[:PAGE_TEXT_LIMIT] if self.parsed is not None else ""
-            self._page_hits = scan(self.page_phrases, text)
+            self._page_hits = scan(self.page_phrases, self.content_text)
         return self._page_hits
+
+    @property
+    def content_text(self) -> str:
+        """The page's main content (``<main>``, else the body), without site chrome menus."""
+        if self._content is None:
+            self._content = main_text(self.parsed) if self.parsed is not None else ""
+        return self._content
 
 
 @dataclass

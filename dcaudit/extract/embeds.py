@@ -11,6 +11,7 @@ from dcaudit.extract.candidates import Candidate
 from dcaudit.extract.document import ParsedPage
 from dcaudit.extract.labels import accessible_name, is_hidden
 from dcaudit.extract.page_index import PageIndex
+from dcaudit.extract.urls import absolute_url
 
 
 def extract_embeds(
@@ -25,7 +26,9 @@ def extract_embeds(
             source = element.get("src") or element.get("data-src")
         if not source or not source.strip():
             continue
-        url = parsed.absolute(source)
+        url = absolute_url(parsed, source)
+        if url is None:
+            continue
         is_script = element.tag == "script"
         platform = platforms.lookup(url, allow_path_only=not is_script)
         if platform is None or platform.category in platforms.link_only:

@@ -17,6 +17,7 @@ from dcaudit.extract.labels import (
     is_hidden,
 )
 from dcaudit.extract.page_index import PageIndex, chrome_landmark
+from dcaudit.extract.urls import absolute_url
 from dcaudit.models import Field, Kind
 
 _CONTROLS = frozenset({"input", "select", "textarea"})
@@ -178,7 +179,7 @@ def extract_forms(parsed: ParsedPage, index: PageIndex) -> list[Candidate]:
                 kind=Kind.FORM,
                 element=form,
                 label=_form_label(form, index, submit),
-                target=parsed.absolute(action) if action else parsed.url,
+                target=(absolute_url(parsed, action) or action) if action else parsed.url,
                 method=method,
                 shape=shape,
                 submit_text=submit or None,

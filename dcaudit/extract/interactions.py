@@ -9,6 +9,7 @@ classification rules to decide whether an off-site link is a service route.
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Callable
 from urllib.parse import urlsplit, urlunsplit
 
@@ -23,7 +24,10 @@ from dcaudit.extract.labels import LABEL_LIMIT, context_text, element_text, head
 from dcaudit.extract.links import extract_links
 from dcaudit.extract.page_index import PageIndex, chrome_landmark, page_index
 from dcaudit.extract.selectors import css_selector
+from dcaudit.extract.urls import host_of
 from dcaudit.models import Interaction, Kind
+
+log = logging.getLogger(__name__)
 
 SITE_CHROME = "site_chrome"
 _SOURCES_KEY = "dcaudit.interaction_sources"
@@ -36,8 +40,13 @@ def normalise_page_url(url: str) -> str:
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").lower()
     netloc = host
-    if parts.port and parts.port != _DEFAULT_PORTS.get(scheme):
-        netloc = f"{host}:{parts.port}"
+    try:
+        port = parts.port
+    except ValueError:  # an impossible port: keep it as written
+        port = None
+        netloc = parts.netloc.lower()
+    if port and port != _DEFAULT_PORTS.get(scheme):
+        netloc = f"{host}:{port}"
     return urlunsplit((scheme, netloc, parts.path or "/", parts.query, ""))
 
 
@@ -48,13 +57,10 @@ def interaction_id(page_url: str, kind: Kind, selector: str) -> str:
 
 
 def same_host_scope(page_url: str) -> Callable[[str], bool]:
-    host = (urlsplit(page_url).hostname or "").lower()
+    host = host_of(page_url)
 
     def in_scope(url: str) -> bool:
-        try:
-            return (urlsplit(url).hostname or "").lower() == host
-        except ValueError:
-            return False
+        return host_of(url) == host
 
     return in_scope
 
@@ -96,7 +102,12 @@ def extract_interactions(
     interactions: list[Interaction] = []
     used_ids: set[str] = set()
     for candidate in candidates:
-        interaction, source = _build(parsed, index, candidate, used_ids)
+        try:
+            interaction, source = _build(parsed, index, candidate, used_ids)
+        except (ValueError, TypeError, AttributeError, IndexError, KeyError) as exc:
+            # one odd element must not cost the page its other interactions
+            log.warning("skipped an element on %s: %s", parsed.url, exc)
+            continue
         if candidate.needs_rule and not keep_all_links:
             subject = rules.subject(interaction, source, context)
             if not rules.recognises_link(subject):

@@ -16,13 +16,6 @@ from dcaudit.extract.page_index import PageIndex
 LABEL_LIMIT = 200
 CONTEXT_LIMIT = 300
 _SKIP_TEXT = frozenset({"script", "style", "noscript", "template", "head", "select", "datalist"})
-_BLOCKS = frozenset(
-    {
-        "p", "li", "dd", "dt", "td", "th", "address", "blockquote", "figcaption", "div",
-        "section", "article", "aside", "fieldset", "form", "header", "footer", "nav", "main",
-        "details", "summary", "dl", "ul", "ol", "table", "body",
-    }
-)  # fmt: skip
 # context never climbs past these: a <section> is "the enclosing section"
 _STOP = frozenset({"main", "article", "section", "body", "header", "footer", "nav", "aside"})
 # the smallest blocks whose text is "the paragraph" around a link

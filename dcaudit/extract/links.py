@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from urllib.parse import urlsplit
 
 from lxml import etree
 
@@ -18,11 +17,19 @@ from dcaudit.extract.candidates import Candidate
 from dcaudit.extract.document import ParsedPage
 from dcaudit.extract.labels import accessible_name, element_text
 from dcaudit.extract.page_index import PageIndex, chrome_landmark, elements
+from dcaudit.extract.urls import absolute_url, host_of
 from dcaudit.models import Kind
 
 CONTACT_SCHEMES = ("mailto:", "tel:", "sms:", "callto:")
 _ABSOLUTE = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*:|//)")
 _MAY_HAVE_HINT = etree.XPath("//a[contains(., '(') or contains(., '[') or contains(., ',')]")
+# Links worth a look: a scheme or "//" (contact, off-site), a dot (a file extension) or a type
+# hint. A plain relative path such as /services/bins is followed by the crawler, never an
+# interaction, so mega menus cost nothing here.
+_WORTH_A_LOOK = etree.XPath(
+    "//*[self::a or self::area][@href][contains(@href, ':')"
+    " or starts-with(normalize-space(@href), '//') or contains(@href, '.') or @type]"
+)
 _SKIP_SCHEMES = ("javascript:", "data:", "#")
 
 
@@ -34,13 +41,16 @@ def extract_links(
     in_scope: Callable[[str], bool],
 ) -> list[Candidate]:
     candidates: list[Candidate] = []
-    page_host = urlsplit(parsed.url).hostname or ""
+    page_host = host_of(parsed.url)
     # relative links stay on the page's host (unless <base> moves them): skip them cheaply
-    relative_in_scope = (urlsplit(parsed.base_url).hostname or "") == (
-        urlsplit(parsed.url).hostname or ""
-    )
+    relative_in_scope = host_of(parsed.base_url) == page_host
     hinted = set(elements(_MAY_HAVE_HINT, parsed.root))
-    for link in parsed.root.iter("a", "area"):
+    links = elements(_WORTH_A_LOOK, parsed.root)
+    if relative_in_scope:
+        links += [link for link in hinted if link not in set(links)]
+    else:  # <base> points elsewhere: every relative link may leave the site
+        links = [*parsed.root.iter("a", "area")]
+    for link in links:
         href = (link.get("href") or "").strip()
         lowered = href.lower()
         if not href or lowered.startswith(_SKIP_SCHEMES):
@@ -54,17 +64,18 @@ def extract_links(
         hint_text = link.text_content() if link in hinted else ""
         document = documents.lookup(href, link.get("type"), hint_text)
         if document is not None:
-            url = parsed.absolute(href)
+            url = absolute_url(parsed, href)
+            if url is None:
+                continue
             label = accessible_name(link, index)
             candidates.append(Candidate(Kind.DOCUMENT, link, label, target=url, document=document))
             continue
         if relative and relative_in_scope:
             continue
-        url = parsed.absolute(href)
-        parts = urlsplit(url)
-        if parts.scheme not in {"http", "https"}:
+        url = absolute_url(parsed, href)
+        if url is None or not url.lower().startswith(("http://", "https://")):
             continue
-        if (parts.hostname or "") == page_host or in_scope(url):
+        if host_of(url) == page_host or in_scope(url):
             continue
         label = accessible_name(link, index)
         platform = platforms.lookup(url)

@@ -18,12 +18,15 @@ _SECTIONING = frozenset({"article", "aside", "main", "section"})
 _CHROME_ROLES = frozenset({"banner", "contentinfo", "navigation"})
 _INDEX_KEY = "dcaudit.page_index"
 _WITH_ID = etree.XPath("//*[@id != '']")
-_HEADINGS = etree.XPath("//h1 | //h2 | //h3 | //h4 | //h5 | //h6 | //*[@role='heading']")
+# one document pass per query: predicates, not unions of "//" paths
+_HEADINGS = etree.XPath(
+    "//*[self::h1 or self::h2 or self::h3 or self::h4 or self::h5 or self::h6 or @role='heading']"
+)
 _LABELS = etree.XPath("//label[@for != '']")
 _FORM_OWNED = etree.XPath(
-    "//input[@form != ''] | //select[@form != ''] | //textarea[@form != ''] | //button[@form != '']"
+    "//*[@form != ''][self::input or self::select or self::textarea or self::button]"
 )
-_LANDMARKS = etree.XPath("//nav | //header | //footer | //*[@role]")
+_LANDMARKS = etree.XPath("//*[self::nav or self::header or self::footer or @role]")
 
 
 @dataclass
