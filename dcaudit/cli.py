@@ -7,6 +7,7 @@ error, 3 the run itself failed.
 from __future__ import annotations
 
 import logging
+import signal
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -88,14 +89,17 @@ def _print_summary(result: Any) -> None:
         f"out of scope {stats.out_of_scope}, errors {stats.errors}, "
         f"browser-checked {stats.browser_checked}"
     )
-    by_class = summary.get("by_class", {})
-    if by_class:
-        click.echo("interactions by class: " + ", ".join(f"{k} {v}" for k, v in by_class.items()))
+    counts = summary["interactions"]
+    click.echo(
+        f"interactions: {counts['total']} ("
+        + ", ".join(f"{name} {n}" for name, n in counts["by_class"].items())
+        + ")"
+    )
     share = summary.get("two_way_share")
     click.echo("two-way share: " + ("n/a (no interactions)" if share is None else f"{share:.0%}"))
-    impacts = summary.get("findings_by_impact", {})
-    if impacts:
-        click.echo("violations by impact: " + ", ".join(f"{k} {v}" for k, v in impacts.items()))
+    impacts = summary["findings"]["by_impact"]
+    click.echo("violations by impact: " + ", ".join(f"{k} {v}" for k, v in impacts.items()))
+    click.echo(f"site risk: {summary['risk']['site']}")
     axe = run.tool.get("axe_core")
     click.echo(f"axe-core: {axe}" if axe else "axe-core: not run")
     for note in run.notes:
@@ -106,17 +110,27 @@ def _print_summary(result: Any) -> None:
         click.echo(f"FAILED: {failure}", err=True)
 
 
+def _terminate(signum: int, frame: object) -> None:
+    # SIGTERM takes the Ctrl-C path: browsers are killed, the run is kept and resumable
+    raise KeyboardInterrupt
+
+
 def _run(settings: Settings, seeds: tuple[str, ...], resume: str | None, quiet: bool) -> None:
     from dcaudit.pipeline import run_audit
 
-    with _progress_display(quiet) as progress:
-        result = run_audit(
-            settings,
-            seeds,
-            resume_run_id=resume,
-            progress=progress,
-            notify=lambda message: click.echo(message, err=True),
-        )
+    signal.signal(signal.SIGTERM, _terminate)
+    try:
+        with _progress_display(quiet) as progress:
+            result = run_audit(
+                settings,
+                seeds,
+                resume_run_id=resume,
+                progress=progress,
+                notify=lambda message: click.echo(message, err=True),
+            )
+    except KeyboardInterrupt:
+        click.echo("dcaudit: interrupted", err=True)
+        sys.exit(130)
     _print_summary(result)
     if result.gate_failures:
         sys.exit(EXIT_THRESHOLDS)

@@ -41,13 +41,13 @@ from dcaudit.config import Settings
 from dcaudit.crawl.crawler import CrawlProgress, PageAnalysis, crawl
 from dcaudit.crawl.frontier import Scope
 from dcaudit.engine.packs import RulePack, load_packs, pack_versions
-from dcaudit.errors import BrowserUnavailable, DcauditError
+from dcaudit.errors import BrowserUnavailable, CheckError, DcauditError
 from dcaudit.extract.document import ParsedPage, parse_html
 from dcaudit.extract.interactions import extract_interactions
 from dcaudit.extract.template import template_signature
-from dcaudit.gate import evaluate, parse_conditions
-from dcaudit.models import Finding, Interaction, Page, Run, RunStats, RunStatus
-from dcaudit.report import write_reports
+from dcaudit.gate import Condition, evaluate, parse_conditions
+from dcaudit.models import Finding, Interaction, Page, Run, RunStats, RunStatus, Source
+from dcaudit.report import write_report_data, write_reports
 from dcaudit.report.data import load_report_data
 from dcaudit.score import load_weights, score_interactions
 from dcaudit.store import Store
@@ -118,37 +118,36 @@ class _PageAnalyser:
             interactions = classify(raw, parsed, self.checks.classification)
         except Exception as exc:  # one page's markup must never stop the run
             log.warning("interaction extraction failed on %s: %s", page.url, exc)
-            findings.append(error_finding(page.url, "extract", exc))
+            findings.append(error_finding("dcaudit/extract", Source.STATIC, page, exc))
         page = replace(
             page, lang=parsed.lang, title=parsed.title, template=template_signature(parsed)
         )
-        findings.extend(self._guarded("static", page, check_static, parsed, page, interactions))
+        findings.extend(self._guarded(Source.STATIC, check_static, parsed, page, interactions))
         try:
             exclusion, page = check_exclusion(
                 parsed, page, interactions, self.checks.exclusion, self.settings
             )
             findings.extend(exclusion)
-        except Exception as exc:
-            findings.append(error_finding(page.url, "exclusion", exc))
-        findings.extend(self._guarded("security", page, check_security, parsed, page, interactions))
+        except Exception as exc:  # recorded as an error finding, the run goes on
+            findings.append(error_finding("dcaudit/exclusion", Source.EXCLUSION, page, exc))
+        findings.extend(self._guarded(Source.SECURITY, check_security, parsed, page, interactions))
         self.site.observe(parsed, page, interactions)
         return PageAnalysis(page=page, interactions=interactions, findings=findings)
 
     def _guarded(
         self,
-        stage: str,
-        page: Page,
+        source: Source,
         check: Callable[..., list[Finding]],
         parsed: ParsedPage,
-        checked_page: Page,
+        page: Page,
         interactions: Sequence[Interaction],
     ) -> list[Finding]:
-        rules = getattr(self.checks, stage)
+        rules = getattr(self.checks, source.value)
         try:
-            return check(parsed, checked_page, interactions, rules)
+            return check(parsed, page, interactions, rules)
         except Exception as exc:  # recorded as an error finding, the run goes on
-            log.warning("%s checks failed on %s: %s", stage, page.url, exc)
-            return [error_finding(page.url, stage, exc)]
+            log.warning("%s checks failed on %s: %s", source.value, page.url, exc)
+            return [error_finding(f"dcaudit/{source.value}", source, page, exc)]
 
 
 def run_audit(
@@ -181,28 +180,24 @@ def run_audit(
             store.create_run(run)
         scope = Scope.from_settings(settings, seeds)
         analyser = _PageAnalyser(settings, checks, scope)
-        interrupted = False
+        if resume_run_id:
+            _replay_site_observations(store, run.id, analyser)
         try:
             report = asyncio.run(crawl(settings, store, run.id, seeds, analyser, progress=progress))
-            interrupted = report.interrupted
-            notes = list(report.notes)
-            stats = report.stats
         except KeyboardInterrupt:
-            interrupted = True
-            notes, stats = [], run.stats
+            return _interrupted(store, run, settings, gate, say, "crawl")
         except DcauditError:
             store.save_run(replace(run, status=RunStatus.FAILED, finished=_now()))
             raise
-        if interrupted:
-            run = replace(run, status=RunStatus.PARTIAL, finished=_now(), stats=stats)
-            run = replace(run, notes=(*run.notes, "interrupted: resume with --resume " + run.id))
-            store.save_run(run)
-            say(f"interrupted; resume with: dcaudit audit --resume {run.id}")
-            return _finish(store, run, settings, gate, say)
-        axe_version, browser_notes, browser_checked = _browser_pass(
-            settings, store, run.id, checks, say
-        )
-        notes.extend(browser_notes)
+        run = replace(run, stats=report.stats, notes=(*run.notes, *report.notes))
+        if report.interrupted:
+            return _interrupted(store, run, settings, gate, say, "crawl")
+        try:
+            axe_version, browser_notes, browser_checked = _browser_pass(
+                settings, store, run.id, checks, say
+            )
+        except KeyboardInterrupt:
+            return _interrupted(store, run, settings, gate, say, "browser pass")
         store.put_findings(run.id, analyser.site.site_findings())
         _score(store, run.id, checks)
         status = RunStatus.COMPLETE
@@ -212,24 +207,50 @@ def run_audit(
             run,
             status=status,
             finished=_now(),
-            stats=dataclasses.replace(stats, browser_checked=browser_checked),
-            notes=(*run.notes, *notes),
+            stats=dataclasses.replace(report.stats, browser_checked=browser_checked),
+            notes=(*run.notes, *browser_notes),
             tool=_tool_info(checks.packs, axe_version=axe_version),
         )
         store.save_run(run)
         return _finish(store, run, settings, gate, say)
 
 
-def _finish(
-    store: Store, run: Run, settings: Settings, gate: Sequence[Any], say: Notify
+def _interrupted(
+    store: Store, run: Run, settings: Settings, gate: Sequence[Condition], say: Notify, stage: str
 ) -> AuditResult:
-    out_dir = Path(settings.out_dir)
-    outputs = write_reports(
-        store, run.id, settings.formats, out_dir, junit_impact=settings.junit_impact
+    """Keep what was done, mark the run partial and still write the reports."""
+    note = f"interrupted during the {stage}: resume with dcaudit audit --resume {run.id}"
+    run = replace(run, status=RunStatus.PARTIAL, finished=_now(), notes=(*run.notes, note))
+    store.save_run(run)
+    say(note)
+    return _finish(store, run, settings, gate, say)
+
+
+def _replay_site_observations(store: Store, run_id: str, analyser: _PageAnalyser) -> None:
+    """On resume, feed the pages finished before the interruption to the site-level checks
+    (parsing their stored HTML again: the one place a page is parsed twice)."""
+    for page in store.pages(run_id):
+        body = store.page_body(run_id, page.url) if page.is_html else None
+        if body is None:
+            analyser.site.observe_page(page)
+            continue
+        parsed = parse_html(page.final_url, body)
+        analyser.site.observe(parsed, page, list(store.interactions(run_id, page.url)))
+
+
+def _finish(
+    store: Store, run: Run, settings: Settings, gate: Sequence[Condition], say: Notify
+) -> AuditResult:
+    data = load_report_data(store, run.id)
+    failures = evaluate(gate, data.summary) if gate else []
+    outputs = write_report_data(
+        data,
+        settings.formats,
+        Path(settings.out_dir),
+        junit_impact=settings.junit_impact,
+        gate_failures=failures,
     )
-    summary = load_report_data(store, run.id).summary
-    failures = evaluate(gate, summary) if gate else []
-    return AuditResult(run=run, summary=summary, outputs=outputs, gate_failures=failures)
+    return AuditResult(run=run, summary=data.summary, outputs=outputs, gate_failures=failures)
 
 
 def _tool_info(packs: Sequence[RulePack], axe_version: str | None) -> dict[str, Any]:
@@ -297,9 +318,8 @@ def _browser_pass(
         page = pages[result.url]
         if not result.checked:
             failures.append(f"{result.url}: {result.error}")
-            store.put_findings(
-                run_id, [error_finding(result.url, "browser", result.error or "unknown")]
-            )
+            reason = CheckError(result.error or "unknown browser failure")
+            store.put_findings(run_id, [error_finding("dcaudit/browser", Source.AXE, page, reason)])
             return
         findings = list(result.findings)
         findings.extend(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -128,7 +129,12 @@ class Store:
         self.path = Path(path)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(str(self.path), isolation_level=None)
+            # the browser pass writes from its worker threads (one at a time); writes are
+            # serialised by self._lock, so sharing the connection across threads is safe
+            self._db = sqlite3.connect(
+                str(self.path), isolation_level=None, check_same_thread=False
+            )
+            self._lock = threading.RLock()
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute("PRAGMA foreign_keys=ON")
@@ -155,7 +161,7 @@ class Store:
                 self._db.execute(f"PRAGMA user_version = {number + 1}")
 
     def _transaction(self) -> _Transaction:
-        return _Transaction(self._db)
+        return _Transaction(self._db, self._lock)
 
     def close(self) -> None:
         self._db.close()
@@ -340,10 +346,11 @@ class Store:
             self._put_findings(run_id, findings)
 
     def update_page(self, run_id: str, page: Page) -> None:
-        self._db.execute(
-            "UPDATE pages SET data=? WHERE run_id=? AND url=?",
-            (json.dumps(page.to_dict()), run_id, page.url),
-        )
+        with self._transaction():
+            self._db.execute(
+                "UPDATE pages SET data=? WHERE run_id=? AND url=?",
+                (json.dumps(page.to_dict()), run_id, page.url),
+            )
 
     def pages(self, run_id: str) -> Iterator[Page]:
         for (data,) in self._db.execute(
@@ -418,14 +425,23 @@ class Store:
 
 
 class _Transaction:
-    def __init__(self, db: sqlite3.Connection) -> None:
+    def __init__(self, db: sqlite3.Connection, lock: threading.RLock) -> None:
         self._db = db
+        self._lock = lock
 
     def __enter__(self) -> None:
-        self._db.execute("BEGIN IMMEDIATE")
+        self._lock.acquire()
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+        except BaseException:
+            self._lock.release()
+            raise
 
     def __exit__(self, exc_type: object, *rest: object) -> None:
-        self._db.execute("ROLLBACK" if exc_type else "COMMIT")
+        try:
+            self._db.execute("ROLLBACK" if exc_type else "COMMIT")
+        finally:
+            self._lock.release()
 
 
 # -- decoding ------------------------------------------------------------------------
