@@ -73,6 +73,7 @@ class SecurityRules:
     trackers: tuple[Tracker, ...]
     trusted_form_hosts: tuple[HostPattern, ...]
     version: str
+    trustworthy_hosts: tuple[HostPattern, ...] = ()  # loopback: secure without TLS
 
     def rule(self, rule_id: str) -> CheckRule | None:
         return self.rules.get(rule_id)
@@ -113,12 +114,16 @@ def load_security_rules(packs: Sequence[RulePack]) -> SecurityRules:
             for entry in data.get("trackers", [])
         )
         trusted = tuple(HostPattern.parse(str(h)) for h in data.get("trusted_form_hosts", []) or [])
+        local = tuple(
+            HostPattern.parse(str(h)) for h in data.get("potentially_trustworthy_hosts", []) or []
+        )
     except (KeyError, TypeError, AttributeError) as exc:
         raise RulePackError(chosen[0].path, f"trackers.yaml is malformed: {exc}") from exc
     return SecurityRules(
         rules=rules,
         trackers=trackers,
         trusted_form_hosts=trusted,
+        trustworthy_hosts=local,
         version=",".join(f"{p.name}@{p.version}" for p in chosen),
     )
 
@@ -189,7 +194,7 @@ def check_security(
 
 @_registered("DCS001")
 def _http_page(ctx: _Page, rule: CheckRule) -> Iterator[Finding]:
-    if ctx.scheme == "http":
+    if ctx.scheme == "http" and not first_match(ctx.url, ctx.rules.trustworthy_hosts):
         yield ctx.finding(
             rule, detail=f"The page was served over plain HTTP ({clean_text(ctx.url, 120)})."
         )
@@ -224,7 +229,11 @@ def _forms(ctx: _Page) -> Iterator[tuple[etree._Element, str]]:
 @_registered("DCS003")
 def _form_over_http(ctx: _Page, rule: CheckRule) -> Iterator[Finding]:
     for form, action in _forms(ctx):
-        if urlsplit(action).scheme.lower() == "http" and collects_input(form):
+        if (
+            urlsplit(action).scheme.lower() == "http"
+            and not first_match(action, ctx.rules.trustworthy_hosts)
+            and collects_input(form)
+        ):
             yield ctx.finding(rule, form, f"The form sends its data to {clean_text(action, 120)}.")
 
 

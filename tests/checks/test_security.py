@@ -35,6 +35,15 @@ def test_http_page_and_form_over_http(security_rules: SecurityRules) -> None:
     assert found["DCS003"] == ["#apply"]
 
 
+def test_loopback_http_is_potentially_trustworthy(security_rules: SecurityRules) -> None:
+    # W3C Secure Contexts: loopback traffic never leaves the machine
+    for url in ("http://127.0.0.1:8080/apply", "http://localhost/apply"):
+        assert rules_of(url, FORM, security_rules) == {}
+    remote_action = FORM.replace('"/apply"', '"http://forms.example/apply"')
+    found = rules_of("http://127.0.0.1/apply", remote_action, security_rules)
+    assert "DCS003" in found and "DCS001" not in found
+
+
 def test_https_page_clean_without_headers(security_rules: SecurityRules) -> None:
     assert rules_of("https://council.example/apply", FORM, security_rules) == {}
 
