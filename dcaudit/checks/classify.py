@@ -6,8 +6,8 @@ is *present* at or above the pack's ``threshold``. The class follows DESIGN.md's
 conflicts are settled by this precedence, never by rule load order:
 
 0. ``utility`` (at least as strong as ``lookup``) -> utility.
-   ``subscription``, ``lookup`` or ``information`` when at least as strong as every
-   participation signal (individual, collective, two_way_marker) -> information.
+   ``subscription``, ``lookup``, ``information`` or ``reading`` when at least as strong as
+   every participation signal (individual, collective, two_way_marker) -> information.
 1. Documents: ``completable_document`` (at least as strong as ``information``) ->
    digital_layer, else information. Contacts: ``forwards_only`` (a webchat) -> digital_layer;
    a service action in its words (``service_action``, ``individual``, ``collective``) with no
@@ -146,7 +146,7 @@ def _decide(
             InteractionClass.UTILITY, "step0/utility", "a navigation aid, not an exchange",
             _margin(settings, s["utility"], participation), ("utility",),
         )  # fmt: skip
-    for signal in ("subscription", "lookup", "information"):
+    for signal in ("subscription", "lookup", "information", "reading"):
         if s[signal] >= t and s[signal] >= participation and s[signal] >= s["site_feedback"]:
             return _Decision(
                 InteractionClass.INFORMATION, f"step0/{signal}", f"one-way: {signal}",

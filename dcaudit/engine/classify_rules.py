@@ -36,7 +36,8 @@ SIGNALS = frozenset(
         "utility",  # navigation aid: search, filter, cookie consent, language switch, login
         "lookup",  # a read-only lookup (find your bin day): information
         "subscription",  # newsletter or alert sign-up: information
-        "information",  # reading matter, e.g. an annual report or a "how to" guide
+        "information",  # one-way matter worth keeping: "how to vote", a data file, social media
+        "reading",  # reading matter ("find out more"): information, but not a reason to keep a link
         "document",  # a link to a document
         "completable_document",  # a document a citizen fills in and returns offline
         "contact_route",  # a contact channel (mail, phone, chat, post)

@@ -44,7 +44,10 @@ def test_extract_links_off_site_kept_only_when_recognised(extracted) -> None:
         """<a href="https://www.facebook.com/northtown">Facebook</a>
         <a href="https://www.gov.uk/apply-blue-badge">Apply for a Blue Badge</a>
         <a href="https://www.example-news.co.uk/story">Local newspaper</a>
-        <a href="https://www.gov.uk/conditions">Terms and conditions apply</a>"""
+        <a href="https://www.gov.uk/conditions">Terms and conditions apply</a>
+        <a href="https://www.gov.uk/universal-credit">Find out more about Universal Credit</a>
+        <a href="https://www.example-maps.co.uk/">Ordnance Survey maps</a>
+        <a href="https://www.gov.uk/rules">Check which rules apply to you</a>"""
     )
     assert [(i.kind, i.label, i.platform) for i in found] == [
         (Kind.LINK, "Facebook", "Facebook"),
