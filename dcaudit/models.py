@@ -130,6 +130,7 @@ class Page:
     browser_checked: bool = False
     reading_grade: float | None = None
     template: str | None = None  # DOM structure signature, for sampling and fingerprints
+    risk: Risk | None = None  # weighted sum of the page's findings (dcaudit.score)
 
     @property
     def is_html(self) -> bool:
@@ -250,6 +251,7 @@ class Run:
     stats: RunStats = field(default_factory=RunStats)
     tool: dict[str, Any] = field(default_factory=dict)
     notes: tuple[str, ...] = ()  # disclosures: trap cuts, sampling, browser pass not run ...
+    risk: Risk | None = None  # the site's risk (dcaudit.score.score_site)
 
     def to_dict(self) -> dict[str, Any]:
         return _plain(self)

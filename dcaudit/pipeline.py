@@ -46,10 +46,17 @@ from dcaudit.extract.document import ParsedPage, parse_html
 from dcaudit.extract.interactions import extract_interactions
 from dcaudit.extract.template import template_signature
 from dcaudit.gate import Condition, evaluate, parse_conditions
-from dcaudit.models import Finding, Interaction, Page, Run, RunStats, RunStatus, Source
+from dcaudit.models import Finding, Interaction, Page, Risk, Run, RunStats, RunStatus, Source
 from dcaudit.report import write_report_data, write_reports
 from dcaudit.report.data import load_report_data
-from dcaudit.score import load_weights, score_interactions
+from dcaudit.score import (
+    Weights,
+    load_weights,
+    method_text,
+    score_interactions,
+    score_pages,
+    score_site,
+)
 from dcaudit.store import Store
 
 log = logging.getLogger(__name__)
@@ -198,8 +205,9 @@ def run_audit(
             )
         except KeyboardInterrupt:
             return _interrupted(store, run, settings, gate, say, "browser pass")
-        store.put_findings(run.id, analyser.site.site_findings())
-        _score(store, run.id, checks)
+        site_findings = analyser.site.site_findings()
+        store.put_findings(run.id, site_findings)
+        site_risk = _score(store, run.id, checks, site_findings)
         status = RunStatus.COMPLETE
         if any(note.startswith("browser pass") for note in browser_notes):
             status = RunStatus.PARTIAL
@@ -209,7 +217,8 @@ def run_audit(
             finished=_now(),
             stats=dataclasses.replace(report.stats, browser_checked=browser_checked),
             notes=(*run.notes, *browser_notes),
-            tool=_tool_info(checks.packs, axe_version=axe_version),
+            tool=_tool_info(checks.packs, axe_version=axe_version, weights=checks.weights),
+            risk=site_risk,
         )
         store.save_run(run)
         return _finish(store, run, settings, gate, say)
@@ -253,13 +262,18 @@ def _finish(
     return AuditResult(run=run, summary=data.summary, outputs=outputs, gate_failures=failures)
 
 
-def _tool_info(packs: Sequence[RulePack], axe_version: str | None) -> dict[str, Any]:
-    return {
+def _tool_info(
+    packs: Sequence[RulePack], axe_version: str | None, weights: Weights | None = None
+) -> dict[str, Any]:
+    info: dict[str, Any] = {
         "name": "dcaudit",
         "version": __version__,
         "axe_core": axe_version,
         "rule_packs": pack_versions(packs),
     }
+    if weights is not None:
+        info["scoring_method"] = method_text(weights)
+    return info
 
 
 def _browser_targets(settings: Settings, pages: Sequence[Page]) -> tuple[list[Page], list[str]]:
@@ -378,10 +392,17 @@ def _javascript_only(
     return findings
 
 
-def _score(store: Store, run_id: str, checks: _Checks) -> None:
+def _score(store: Store, run_id: str, checks: _Checks, site_findings: Sequence[Finding]) -> Risk:
+    """Risk per interaction, page and site, stored with the factors that made each score."""
     interactions = list(store.interactions(run_id))
-    findings = list(store.findings(run_id))
+    site_ids = {f.id for f in site_findings}
+    findings = [f for f in store.findings(run_id) if f.id not in site_ids]
     store.put_interactions(run_id, score_interactions(interactions, findings, checks.weights))
+    pages = list(store.pages(run_id))
+    page_risks = score_pages(findings, interactions, checks.weights, [p.url for p in pages])
+    for page in pages:
+        store.update_page(run_id, replace(page, risk=page_risks.get(page.url)))
+    return score_site(page_risks, site_findings, checks.weights)
 
 
 def rerender(store_path: Path, run_id: str, formats: Sequence[str], out_dir: Path) -> list[Path]:

@@ -93,6 +93,10 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX interactions_seq ON interactions (run_id, seq);
     CREATE INDEX findings_seq ON findings (run_id, seq);
     """,
+    # 3: the site's risk score with its factors
+    """
+    ALTER TABLE runs ADD COLUMN risk TEXT
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -180,7 +184,7 @@ class Store:
     def create_run(self, run: Run) -> None:
         with self._transaction():
             self._db.execute(
-                "INSERT INTO runs VALUES (?,?,?,?,?,?,?,?,?)",
+                "INSERT INTO runs VALUES (?,?,?,?,?,?,?,?,?,?)",
                 (
                     run.id,
                     run.started,
@@ -191,6 +195,7 @@ class Store:
                     json.dumps(run.stats.to_dict()),
                     json.dumps(run.tool),
                     json.dumps(list(run.notes)),
+                    json.dumps(run.risk and _plain_risk(run.risk)),
                 ),
             )
 
@@ -199,7 +204,7 @@ class Store:
         with self._transaction():
             self._db.execute(
                 "UPDATE runs SET started=?, finished=?, status=?, seeds=?, settings=?, stats=?,"
-                " tool=?, notes=? WHERE id=?",
+                " tool=?, notes=?, risk=? WHERE id=?",
                 (
                     run.started,
                     run.finished,
@@ -209,6 +214,7 @@ class Store:
                     json.dumps(run.stats.to_dict()),
                     json.dumps(run.tool),
                     json.dumps(list(run.notes)),
+                    json.dumps(run.risk and _plain_risk(run.risk)),
                     run.id,
                 ),
             )
@@ -446,7 +452,7 @@ class _Transaction:
 
 # -- decoding ------------------------------------------------------------------------
 def _run_from_row(row: tuple[Any, ...]) -> Run:
-    run_id, started, finished, status, seeds, settings, stats, tool, notes = row
+    run_id, started, finished, status, seeds, settings, stats, tool, notes, risk = row
     return Run(
         id=run_id,
         started=started,
@@ -457,12 +463,26 @@ def _run_from_row(row: tuple[Any, ...]) -> Run:
         stats=RunStats(**json.loads(stats)),
         tool=json.loads(tool),
         notes=tuple(json.loads(notes)),
+        risk=risk_from_dict(json.loads(risk)) if risk else None,
+    )
+
+
+def _plain_risk(risk: Risk) -> dict[str, Any]:
+    return {"score": risk.score, "factors": [vars(f) for f in risk.factors]}
+
+
+def risk_from_dict(data: dict[str, Any] | None) -> Risk | None:
+    if not data:
+        return None
+    return Risk(
+        score=data["score"], factors=tuple(RiskFactor(**f) for f in data.get("factors", ()))
     )
 
 
 def page_from_dict(data: dict[str, Any]) -> Page:
     data = dict(data)
     data["redirects"] = tuple(data.get("redirects", ()))
+    data["risk"] = risk_from_dict(data.get("risk"))
     return Page(**data)
 
 
@@ -484,12 +504,7 @@ def interaction_from_dict(data: dict[str, Any]) -> Interaction:
             "evidence": tuple(Evidence(**e) for e in data.get("evidence", ())),
             "tags": tuple(data.get("tags", ())),
             "finding_ids": tuple(data.get("finding_ids", ())),
-            "risk": Risk(
-                score=risk["score"],
-                factors=tuple(RiskFactor(**f) for f in risk.get("factors", ())),
-            )
-            if risk
-            else None,
+            "risk": risk_from_dict(risk),
         }
     )
 

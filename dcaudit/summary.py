@@ -7,9 +7,13 @@ report contract).
 How the risk figures are built (the report's Method section says the same):
 
 * interaction risk is the score the scorer stored on each interaction;
-* page risk is the highest interaction risk on that page (the worst thing a citizen meets there);
-* site risk is the mean risk of every non-utility interaction, so sites of different sizes
-  compare on the same scale.
+* page risk is the weighted sum of the page's findings that the scorer stored on each page
+  (``dcaudit.score.score_pages``: a barrier inside a two-way interaction weighs more);
+* site risk is the average page's risk plus site-level findings (``score_site``), stored on
+  the run, so sites of different sizes compare on the same scale.
+
+Runs stored without page or site scores fall back to the highest interaction risk on a page
+and the mean risk of the non-utility interactions.
 """
 
 from __future__ import annotations
@@ -87,7 +91,6 @@ def summarise(
     findings: Sequence[Finding],
 ) -> dict[str, Any]:
     """The summary figures of a run (see the module docstring for the risk definitions)."""
-    del run  # figures come from the records alone; kept in the signature for callers' symmetry
     attached = attached_findings(interactions, findings)
     return {
         "pages": _page_counts(pages),
@@ -99,7 +102,7 @@ def summarise(
         "findings": _finding_counts(findings),
         "errors": sum(1 for p in pages if p.error is not None)
         + sum(1 for f in findings if f.outcome is Outcome.ERROR),
-        "risk": _risk(pages, interactions),
+        "risk": _risk(run, pages, interactions),
     }
 
 
@@ -197,7 +200,7 @@ def _count_enum(enum_type: Any, values: Iterable[Any]) -> dict[str, int]:
     return {member.value: counts[member] for member in enum_type}
 
 
-def _risk(pages: Sequence[Page], interactions: Sequence[Interaction]) -> dict[str, Any]:
+def _risk(run: Run, pages: Sequence[Page], interactions: Sequence[Interaction]) -> dict[str, Any]:
     page_scores: dict[str, float] = {}
     page_counts: Counter[str] = Counter()
     scored: list[float] = []
@@ -209,10 +212,22 @@ def _risk(pages: Sequence[Page], interactions: Sequence[Interaction]) -> dict[st
         page_scores[interaction.page] = max(page_scores.get(interaction.page, 0.0), score)
         if interaction.interaction_class is not InteractionClass.UTILITY:
             scored.append(score)
+    if any(p.risk is not None for p in pages):
+        page_scores = {p.url: float(p.risk.score) for p in pages if p.risk is not None}
+    if run.risk is not None:
+        site = round(float(run.risk.score), 1)
+    else:
+        site = round(sum(scored) / len(scored), 1) if scored else 0.0
     order = {p.url: n for n, p in enumerate(pages)}
     ranked = sorted(page_scores, key=lambda url: (-page_scores[url], order.get(url, len(order))))
     return {
-        "site": round(sum(scored) / len(scored), 1) if scored else 0.0,
+        "site": site,
+        "site_factors": [
+            {"factor": f.factor, "weight": f.weight, "detail": f.detail}
+            for f in sorted(run.risk.factors, key=lambda f: -f.weight)[:10]
+        ]
+        if run.risk is not None
+        else [],
         "max_page": round(page_scores[ranked[0]], 1) if ranked else 0.0,
         "interactions_scored": sum(page_counts.values()),
         "pages": [

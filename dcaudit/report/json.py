@@ -10,7 +10,7 @@ import json
 from collections import defaultdict
 from typing import Any
 
-from dcaudit.models import Finding, Interaction, Page, Source
+from dcaudit.models import Finding, Interaction, Page, Risk, Source
 from dcaudit.report.data import ReportData
 from dcaudit.report.meta import SCHEMA_ID, tool_info
 from dcaudit.report.redact import redact_settings, strip_userinfo
@@ -72,6 +72,7 @@ def run_dict(data: ReportData) -> dict[str, Any]:
         "settings": redact_settings(run.settings),
         "stats": run.stats.to_dict(),
         "notes": list(run.notes),
+        "risk": risk_dict(run.risk),
     }
 
 
@@ -90,11 +91,11 @@ def page_dict(page: Page, factors: list[str]) -> dict[str, Any]:
         "browser_checked": page.browser_checked,
         "reading_grade": page.reading_grade,
         "factors": factors,
+        "risk": risk_dict(page.risk),
     }
 
 
 def interaction_dict(interaction: Interaction, finding_ids: list[str]) -> dict[str, Any]:
-    risk = interaction.risk
     return {
         "id": interaction.id,
         "page": interaction.page,
@@ -115,14 +116,18 @@ def interaction_dict(interaction: Interaction, finding_ids: list[str]) -> dict[s
         ],
         "tags": list(interaction.tags),
         "finding_ids": finding_ids,
-        "risk": None
-        if risk is None
-        else {
-            "score": risk.score,
-            "factors": [
-                {"factor": f.factor, "weight": f.weight, "detail": f.detail} for f in risk.factors
-            ],
-        },
+        "risk": risk_dict(interaction.risk),
+    }
+
+
+def risk_dict(risk: Risk | None) -> dict[str, Any] | None:
+    if risk is None:
+        return None
+    return {
+        "score": risk.score,
+        "factors": [
+            {"factor": f.factor, "weight": f.weight, "detail": f.detail} for f in risk.factors
+        ],
     }
 
 

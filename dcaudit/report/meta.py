@@ -24,6 +24,7 @@ def tool_info(run: Run) -> dict[str, Any]:
         "version": _text_or_none(tool.get("version")),
         "axe_core": _text_or_none(tool.get("axe_core")),
         "rule_packs": _rule_packs(tool.get("rule_packs")),
+        "scoring_method": _text_or_none(tool.get("scoring_method")),
     }
 
 

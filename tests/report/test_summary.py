@@ -132,3 +132,24 @@ def test_attached_findings_joins_both_directions_once(fixture: FixtureRun) -> No
     both = attached_findings([interaction], fixture.findings)[interaction.id]
     assert [f.id for f in a] == [f.id for f in b] == [f.id for f in both]
     assert len(both) == 4
+
+
+def test_summarise_uses_stored_page_and_site_risk(fixture: FixtureRun) -> None:
+    from dcaudit.models import RiskFactor
+
+    news = fixture.pages[0]
+    pages = [replace(p, risk=Risk(score=0.0)) for p in fixture.pages]
+    # a page with no interactions still carries the risk of its own findings
+    pages[0] = replace(news, risk=Risk(score=42.0, factors=(RiskFactor("DCA001", 42.0, "x"),)))
+    site = Risk(score=7.5, factors=(RiskFactor("DCX008", 5.0, "site level"),))
+    s = summarise(replace(fixture.run, risk=site), pages, fixture.interactions, fixture.findings)
+    assert s["risk"]["site"] == 7.5
+    assert s["risk"]["site_factors"] == [
+        {"factor": "DCX008", "weight": 5.0, "detail": "site level"}
+    ]
+    assert s["risk"]["pages"][0] == {
+        "page": news.url,
+        "score": 42.0,
+        "interactions": sum(1 for i in fixture.interactions if i.page == news.url),
+    }
+    assert s["risk"]["max_page"] == 42.0
