@@ -275,7 +275,8 @@ def _finding(
 
 @_registered("DCX001")
 def _no_assisted_route(ctx: _Page, rule: CheckRule) -> Iterator[Finding]:
-    two_way = [i for i in ctx.interactions if is_two_way(i)]
+    # "Was this page useful?" is feedback on the website, not a service anyone is excluded from
+    two_way = [i for i in ctx.interactions if is_two_way(i) and "site_feedback" not in i.tags]
     if not two_way or has_assisted_route(ctx.parsed, ctx.interactions, ctx.rules):
         return
     limit = int(rule.option("max_per_page", 5))

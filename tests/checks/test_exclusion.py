@@ -119,6 +119,14 @@ def test_information_pages_need_no_assisted_route(exclusion_rules: ExclusionRule
     assert not [f for f in findings if f.rule == "DCX001"]
 
 
+def test_page_feedback_widget_needs_no_assisted_route(exclusion_rules: ExclusionRules) -> None:
+    feedback = two_way(klass=InteractionClass.CONSULTATIVE)
+    feedback = Interaction(**{**feedback.__dict__, "tags": ("site_feedback",)})
+    html = doc('<form id="apply" action="/a" method="post"><button>Yes</button></form>')
+    findings, _ = run(html, exclusion_rules, [feedback])
+    assert not [f for f in findings if f.rule == "DCX001"]
+
+
 def test_captcha_attached_to_its_form(exclusion_rules: ExclusionRules) -> None:
     html = doc(
         '<form id="apply" action="/a" method="post"><input name="n">'
