@@ -1,0 +1,5 @@
+"""``python -m dcaudit`` runs the command line."""
+
+from dcaudit.cli import main
+
+main()

@@ -1,0 +1,183 @@
+"""The command line end to end: exit codes, clear errors, and the demo audit's outputs."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+import yaml
+
+from dcaudit.demo import ground_truth_path
+
+
+def dcaudit(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "dcaudit", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def assert_clean_error(result: subprocess.CompletedProcess[str], code: int, text: str) -> None:
+    assert result.returncode == code, result.stderr
+    assert text in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_cli_bad_url_is_a_usage_error(tmp_path: Path) -> None:
+    result = dcaudit("audit", "council.example/apply", cwd=tmp_path)
+    assert_clean_error(result, 2, "not a web address")
+
+
+def test_cli_unreachable_seed_fails_the_run(tmp_path: Path) -> None:
+    url = f"http://127.0.0.1:{closed_port()}/"
+    result = dcaudit("audit", url, "--no-browser", "--out", str(tmp_path / "out"), cwd=tmp_path)
+    assert_clean_error(result, 3, "127.0.0.1")
+
+
+def test_cli_dns_failure_fails_the_run(tmp_path: Path) -> None:
+    result = dcaudit(
+        "audit", "http://no-such-council.invalid/", "--no-browser", "--out", "out", cwd=tmp_path
+    )
+    assert_clean_error(result, 3, "no-such-council.invalid")
+
+
+def test_cli_invalid_config_file(tmp_path: Path) -> None:
+    (tmp_path / "dcaudit.toml").write_text("max_pages = 'lots'\n")
+    result = dcaudit("audit", "http://127.0.0.1:9/", cwd=tmp_path)
+    assert_clean_error(result, 2, "dcaudit.toml")
+
+
+def test_cli_bad_gate_condition(tmp_path: Path) -> None:
+    result = dcaudit("audit", "http://127.0.0.1:9/", "--fail-on", "critical>>0", cwd=tmp_path)
+    assert_clean_error(result, 2, "critical>>0")
+
+
+def test_cli_unknown_run_to_report(tmp_path: Path) -> None:
+    dcaudit("runs", "--store", "s.sqlite", cwd=tmp_path)
+    result = dcaudit("report", "nope", "--store", str(tmp_path / "s.sqlite"), cwd=tmp_path)
+    assert result.returncode in (2, 3)
+    assert "Traceback" not in result.stderr
+
+
+def test_cli_rules_list_and_show(tmp_path: Path) -> None:
+    listed = dcaudit("rules", "list", cwd=tmp_path)
+    assert listed.returncode == 0, listed.stderr
+    assert "DCC" in listed.stdout and "DCA001" in listed.stdout
+    shown = dcaudit("rules", "show", "DCA001", cwd=tmp_path)
+    assert shown.returncode == 0 and "DCA001" in shown.stdout
+    missing = dcaudit("rules", "show", "DCZ999", cwd=tmp_path)
+    assert_clean_error(missing, 2, "DCZ999")
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One static-only demo audit, shared by the tests below."""
+    cwd = tmp_path_factory.mktemp("demo")
+    result = dcaudit("demo", "--no-browser", "--out", "out", "--fail-on", "critical>0", cwd=cwd)
+    # the demo site has known critical barriers, so the gate fails with exit code 1
+    assert result.returncode == 1, result.stderr
+    assert "FAILED: critical" in result.stderr
+    assert "two-way share:" in result.stdout
+    return cwd / "out"
+
+
+def test_cli_demo_writes_every_format(demo_run: Path) -> None:
+    for name in (
+        "report.html",
+        "report.json",
+        "interactions.csv",
+        "findings.csv",
+        "junit.xml",
+        "report.sarif",
+        "summary.md",
+        "dcaudit.sqlite",
+    ):
+        assert (demo_run / name).stat().st_size > 0, name
+
+
+def test_cli_demo_json_is_valid_against_the_shipped_schema(demo_run: Path) -> None:
+    schema = json.loads((files("dcaudit.report") / "report.schema.json").read_text())
+    report = json.loads((demo_run / "report.json").read_text())
+    jsonschema.validate(report, schema)
+    assert report["run"]["status"] == "complete"
+    assert report["run"]["stats"]["pages_fetched"] >= 25
+    assert report["tool"]["axe_core"] is None  # --no-browser
+    assert {f["source"] for f in report["findings"]} >= {"static", "exclusion"}
+
+
+def classes_wrong(report: dict[str, Any], with_browser: bool) -> list[tuple[Any, ...]]:
+    """Ground-truth entries with no single matching interaction of the right class."""
+    truth = yaml.safe_load(ground_truth_path().read_text())["interactions"]
+    wrong = []
+    for entry in truth:
+        if entry["page"] == "*" or (
+            "requires_javascript" in entry.get("tags", []) and not with_browser
+        ):
+            continue
+        found = [
+            i
+            for i in report["interactions"]
+            if i["page"].endswith(entry["page"])
+            and i["kind"] == entry["kind"]
+            and entry["match"].lower() in ((i["target"] or "") + " " + i["label"]).lower()
+        ]
+        if len(found) != 1 or found[0]["class"] != entry["class"]:
+            wrong.append(
+                (entry["page"], entry["match"], entry["class"], [f["class"] for f in found])
+            )
+    return wrong
+
+
+def test_cli_demo_classes_match_ground_truth(demo_run: Path) -> None:
+    report = json.loads((demo_run / "report.json").read_text())
+    assert classes_wrong(report, with_browser=False) == []
+
+
+def test_cli_report_rerenders_a_stored_run(demo_run: Path, tmp_path: Path) -> None:
+    store = str(demo_run / "dcaudit.sqlite")
+    runs = dcaudit("runs", "--store", store, cwd=tmp_path)
+    run_id = runs.stdout.split()[0]
+    result = dcaudit(
+        "report", run_id, "--store", store, "--format", "md,json", "--out", "again", cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    first = json.loads((demo_run / "report.json").read_text())
+    again = json.loads((tmp_path / "again" / "report.json").read_text())
+    assert again == first
+    assert not (tmp_path / "again" / "report.html").exists()
+
+
+@pytest.mark.browser
+def test_cli_demo_with_browser_attaches_axe_findings(tmp_path: Path) -> None:
+    result = dcaudit("demo", "--out", "out", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    axe_package = Path(__file__).resolve().parents[2] / "node_modules/axe-core/package.json"
+    assert report["tool"]["axe_core"] == json.loads(axe_package.read_text())["version"]
+    assert report["run"]["stats"]["browser_checked"] == sum(
+        1 for p in report["pages"] if p["browser_checked"]
+    )
+    axe = [f for f in report["findings"] if f["source"] == "axe"]
+    assert axe and all(f["rule"].startswith("axe/") for f in axe)
+    two_way = {i["id"] for i in report["interactions"] if i["mode"] == "two_way"}
+    assert any(f["interaction"] in two_way for f in axe), "no axe finding blocks a two-way form"
+    # the call-back form only exists once JavaScript has run
+    assert classes_wrong(report, with_browser=True) == []
+    js_only = [i for i in report["interactions"] if "requires_javascript" in i["tags"]]
+    assert js_only
