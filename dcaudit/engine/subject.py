@@ -25,15 +25,17 @@ TEXT_FIELDS = ("label", "submit", "fields", "heading", "context", "title", "targ
 _SMALL_FIELDS = ("label", "submit", "fields", "heading", "context", "target")
 PAGE_TEXT_LIMIT = 20_000  # main-content text scanned for page-level phrases (characters)
 _WORD = re.compile(r"\w+")
-_MAIN = etree.XPath("(//main | //*[@role='main'])[1]")
+_ROLE_MAIN = etree.XPath("//*[@role='main'][1]")
 
 Hits = dict[int, str]  # phrase set id -> the text that matched
 
 
 def main_text(parsed: ParsedPage) -> str:
     """Visible text of the first ``<main>`` (or role=main), else of the page, capped."""
-    found = _MAIN(parsed.root)
-    main = found[0] if isinstance(found, list) and found else None
+    main = next(parsed.root.iter("main"), None)
+    if main is None:
+        found = _ROLE_MAIN(parsed.root)
+        main = found[0] if isinstance(found, list) and found else None
     if isinstance(main, lxml.html.HtmlElement):
         return visible_text(main)[:PAGE_TEXT_LIMIT]
     return parsed.text[:PAGE_TEXT_LIMIT]

@@ -96,7 +96,7 @@ def extract_interactions(
         *extract_embeds(parsed, index, rules.platforms),
         *extract_links(parsed, index, rules.platforms, rules.documents, scope),
     ]
-    candidates.sort(key=lambda c: index.order.get(c.element, 0))
+    candidates.sort(key=lambda c: index.position(c.element))
     sources = interaction_sources(parsed)
     context = rules.page_context(parsed)
     interactions: list[Interaction] = []

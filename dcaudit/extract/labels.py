@@ -134,26 +134,36 @@ def context_text(element: lxml.html.HtmlElement, own_text: str = "") -> str:
     text = element_text(node) if node is not element else own
     while len(text) - len(own) < _MIN_CONTEXT_GAIN and node.tag not in _STOP:
         parent = node.getparent()
-        if parent is None:
-            break
+        if parent is None or parent.tag in {"body", "html"}:
+            break  # a page-wide wrapper is not "the enclosing section"
         text = _section_text(node, parent)
         node = parent
     return _window(text, own)
 
 
 def _section_text(child: lxml.html.HtmlElement, parent: lxml.html.HtmlElement) -> str:
-    """Text of ``child`` and its siblings, from the heading before it to the next heading."""
+    """Text of ``child`` and its siblings between the heading before it and the next heading,
+    read outwards from ``child`` only as far as the context window needs."""
     siblings = [c for c in parent if isinstance(c.tag, str)]
     position = siblings.index(child) if child in siblings else 0
-    start = position
-    while start > 0 and not _is_heading(siblings[start]):
-        start -= 1
-    end = position + 1
-    while end < len(siblings) and not _is_heading(siblings[end]):
-        end += 1
-    if start == 0 and end == len(siblings):
-        return element_text(parent)
-    return clean(" ".join(element_text(s) for s in siblings[start:end]))
+    before: list[str] = []
+    size = 0
+    for sibling in reversed(siblings[:position]):
+        text = element_text(sibling)
+        before.append(text)
+        size += len(text)
+        if _is_heading(sibling) or size >= CONTEXT_LIMIT:
+            break
+    after: list[str] = []
+    size = 0
+    for sibling in siblings[position + 1 :]:
+        if _is_heading(sibling) or size >= CONTEXT_LIMIT:
+            break
+        text = element_text(sibling)
+        after.append(text)
+        size += len(text)
+    parts = [*reversed(before), element_text(child), *after]
+    return clean(" ".join(p for p in parts if p))
 
 
 def _is_heading(element: lxml.html.HtmlElement) -> bool:

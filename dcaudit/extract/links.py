@@ -23,13 +23,7 @@ from dcaudit.models import Kind
 CONTACT_SCHEMES = ("mailto:", "tel:", "sms:", "callto:")
 _ABSOLUTE = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*:|//)")
 _MAY_HAVE_HINT = etree.XPath("//a[contains(., '(') or contains(., '[') or contains(., ',')]")
-# Links worth a look: a scheme or "//" (contact, off-site), a dot (a file extension) or a type
-# hint. A plain relative path such as /services/bins is followed by the crawler, never an
-# interaction, so mega menus cost nothing here.
-_WORTH_A_LOOK = etree.XPath(
-    "//*[self::a or self::area][@href][contains(@href, ':')"
-    " or starts-with(normalize-space(@href), '//') or contains(@href, '.') or @type]"
-)
+
 _SKIP_SCHEMES = ("javascript:", "data:", "#")
 
 
@@ -45,13 +39,17 @@ def extract_links(
     # relative links stay on the page's host (unless <base> moves them): skip them cheaply
     relative_in_scope = host_of(parsed.base_url) == page_host
     hinted = set(elements(_MAY_HAVE_HINT, parsed.root))
-    links = elements(_WORTH_A_LOOK, parsed.root)
-    if relative_in_scope:
-        links += [link for link in hinted if link not in set(links)]
-    else:  # <base> points elsewhere: every relative link may leave the site
-        links = [*parsed.root.iter("a", "area")]
-    for link in links:
+    for link in parsed.root.iter("a", "area"):
         href = (link.get("href") or "").strip()
+        if (
+            relative_in_scope
+            and ":" not in href
+            and "." not in href
+            and not href.startswith("//")
+            and link not in hinted
+            and link.get("type") is None
+        ):
+            continue  # a plain relative path: followed by the crawler, never an interaction
         lowered = href.lower()
         if not href or lowered.startswith(_SKIP_SCHEMES):
             continue

@@ -1,5 +1,8 @@
-"""One pass over a parsed page that every extractor shares: document order, ids,
-headings and ``<label for>`` targets, so no extractor re-walks or re-queries the tree."""
+"""What every extractor needs to know about a page, gathered once: ids, headings in
+document order, ``<label for>`` targets, controls owned through ``form=`` and the site-chrome
+landmarks. Lookups use lxml's C-level tag iteration and simple XPath queries, and document
+positions are computed only for the elements that need one, so a page with thousands of
+elements costs little more than a small one."""
 
 from __future__ import annotations
 
@@ -17,21 +20,19 @@ HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _SECTIONING = frozenset({"article", "aside", "main", "section"})
 _CHROME_ROLES = frozenset({"banner", "contentinfo", "navigation"})
 _INDEX_KEY = "dcaudit.page_index"
-_WITH_ID = etree.XPath("//*[@id != '']")
-# one document pass per query: predicates, not unions of "//" paths
-_HEADINGS = etree.XPath(
-    "//*[self::h1 or self::h2 or self::h3 or self::h4 or self::h5 or self::h6 or @role='heading']"
-)
-_LABELS = etree.XPath("//label[@for != '']")
-_FORM_OWNED = etree.XPath(
-    "//*[@form != ''][self::input or self::select or self::textarea or self::button]"
-)
-_LANDMARKS = etree.XPath("//*[self::nav or self::header or self::footer or @role]")
+_WITH_ID = etree.XPath("//*[@id]")
+_ROLE_HEADINGS = etree.XPath("//*[@role='heading']")
+_LABELS = etree.XPath("//label[@for]")
+_FORM_OWNED = etree.XPath("//*[@form]")
+_WITH_ROLE = etree.XPath("//*[@role]")
+_CONTROLS = frozenset({"input", "select", "textarea", "button"})
+# the number of elements before this one in document order
+_POSITION = etree.XPath("count(preceding::*) + count(ancestor::*)")
 
 
 @dataclass
 class PageIndex:
-    order: dict[lxml.html.HtmlElement, int] = field(default_factory=dict)
+    positions: dict[lxml.html.HtmlElement, int] = field(default_factory=dict)
     id_counts: Counter[str] = field(default_factory=Counter)
     by_id: dict[str, lxml.html.HtmlElement] = field(default_factory=dict)
     heading_positions: list[int] = field(default_factory=list)
@@ -43,14 +44,20 @@ class PageIndex:
     def is_unique_id(self, value: str | None) -> bool:
         return bool(value) and self.id_counts[value or ""] == 1
 
+    def position(self, element: lxml.html.HtmlElement) -> int:
+        """Document-order position of ``element`` (computed on first use)."""
+        found = self.positions.get(element)
+        if found is None:
+            value = _POSITION(element)
+            found = int(value) if isinstance(value, float) else 0
+            self.positions[element] = found
+        return found
+
     def preceding_heading(
         self, element: lxml.html.HtmlElement, within: lxml.html.HtmlElement | None = None
     ) -> lxml.html.HtmlElement | None:
         """The last h1-h6 before ``element`` in document order (inside ``within`` if given)."""
-        position = self.order.get(element)
-        if position is None:
-            return None
-        i = bisect_left(self.heading_positions, position) - 1
+        i = bisect_left(self.heading_positions, self.position(element)) - 1
         if i < 0:
             return None
         heading = self.headings[i]
@@ -60,10 +67,7 @@ class PageIndex:
         return heading
 
     def first_heading_inside(self, element: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
-        start = self.order.get(element)
-        if start is None:
-            return None
-        i = bisect_left(self.heading_positions, start)
+        i = bisect_left(self.heading_positions, self.position(element))
         if i < len(self.headings) and _is_inside(self.headings[i], element):
             return self.headings[i]
         return None
@@ -87,24 +91,28 @@ def elements(query: etree.XPath, root: lxml.html.HtmlElement) -> list[lxml.html.
 
 
 def page_index(parsed: ParsedPage) -> PageIndex:
-    """Build (once per page) and cache the index. The walk over every element is a single
-    dict comprehension; the few elements of interest come from XPath queries (C speed)."""
+    """Build (once per page) and cache the index."""
     cached = parsed._cache.get(_INDEX_KEY)
     if isinstance(cached, PageIndex):
         return cached
     root = parsed.root
-    index = PageIndex(order={element: i for i, element in enumerate(root.iter(etree.Element))})
+    index = PageIndex()
     for element in elements(_WITH_ID, root):
         element_id = element.get("id") or ""
-        index.id_counts[element_id] += 1
-        index.by_id.setdefault(element_id, element)
-    index.headings = sorted(elements(_HEADINGS, root), key=index.order.__getitem__)
-    index.heading_positions = [index.order[h] for h in index.headings]
+        if element_id:
+            index.id_counts[element_id] += 1
+            index.by_id.setdefault(element_id, element)
+    headings = set(root.iter(*HEADING_TAGS)) | set(elements(_ROLE_HEADINGS, root))
+    index.headings = sorted(headings, key=index.position)
+    index.heading_positions = [index.position(h) for h in index.headings]
     for label in elements(_LABELS, root):
-        index.labels_for.setdefault(label.get("for") or "", []).append(label)
+        if label.get("for"):
+            index.labels_for.setdefault(label.get("for") or "", []).append(label)
     for control in elements(_FORM_OWNED, root):
-        index.controls_with_form_attr.setdefault(control.get("form") or "", []).append(control)
-    index.chrome = {e for e in elements(_LANDMARKS, root) if _is_chrome_landmark(e, str(e.tag))}
+        if control.tag in _CONTROLS and control.get("form"):
+            index.controls_with_form_attr.setdefault(control.get("form") or "", []).append(control)
+    landmarks = {*root.iter("nav", "header", "footer"), *elements(_WITH_ROLE, root)}
+    index.chrome = {e for e in landmarks if _is_chrome_landmark(e, str(e.tag))}
     parsed._cache[_INDEX_KEY] = index
     return index
 
