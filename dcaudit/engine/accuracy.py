@@ -144,6 +144,20 @@ class Comparison:
         agree = [set(p.interaction.four_cos) == set(p.entry.four_cos) for p in self.pairs]
         return sum(agree) / len(agree) if agree else 1.0
 
+    def participation_agreement(self) -> float:
+        agree = [
+            (p.interaction.participation.value if p.interaction.participation else None)
+            == p.entry.participation
+            for p in self.pairs
+        ]
+        return sum(agree) / len(agree) if agree else 1.0
+
+    def missing_tags(self, tags: Iterable[str]) -> list[str]:
+        """Labelled tags among ``tags`` that the paired interaction does not carry."""
+        wanted = set(tags)
+        missing = [(p, (p.entry.tags & wanted) - set(p.interaction.tags)) for p in self.pairs]
+        return [f"{p.page} '{p.entry.match}': {sorted(lost)}" for p, lost in missing if lost]
+
     def closes_loop_agreement(self) -> float:
         agree = [p.interaction.closes_loop == p.entry.closes_loop for p in self.pairs]
         return sum(agree) / len(agree) if agree else 1.0
@@ -166,6 +180,7 @@ class Comparison:
         for name, (precision, recall, support) in self.scores().items():
             lines.append(f"{name:<15} precision {precision:.2f}  recall {recall:.2f}  n={support}")
         lines.append(f"four_cos agreement {self.four_cos_agreement():.2f}")
+        lines.append(f"participation agreement {self.participation_agreement():.2f}")
         lines.append(f"closes_loop agreement {self.closes_loop_agreement():.2f}")
         return "\n".join(lines)
 

@@ -66,6 +66,12 @@ def test_corpus_precision_and_recall_per_class(comparison: Comparison, cls: str)
     )
 
 
-def test_corpus_four_cos_and_loop_mostly_agree(comparison: Comparison) -> None:
+def test_corpus_four_cos_participation_and_loop_mostly_agree(comparison: Comparison) -> None:
     assert comparison.four_cos_agreement() >= 0.85, comparison.report_problems()
+    assert comparison.participation_agreement() >= 0.85
     assert comparison.closes_loop_agreement() >= 0.85
+
+
+def test_corpus_false_positive_tags_are_set(comparison: Comparison) -> None:
+    tags = ("site_feedback", "job_application", "foi", "login", "closed", "search")
+    assert not comparison.missing_tags(tags), comparison.missing_tags(tags)
