@@ -6,14 +6,11 @@ is written in one store transaction. A crawl killed at any moment therefore neve
 a finished page and never fetches one twice: a later ``crawl()`` with the same run id
 carries on from the stored frontier.
 
-Decisions, in the order a discovered URL meets them: non-HTTP link (recorded, never
-fetched), out of scope (recorded), already seen, include/exclude, a file type never worth
-fetching, depth, robots.txt, the trap guard. ``max_pages`` is applied when a URL's turn
-comes; what is left when it runs out is recorded as a max_pages skip.
-
-Seeds are always crawled when robots.txt allows, whatever the include/exclude patterns
-and the trap guard say. A seed that redirects between ``host`` and ``www.host`` brings
-the other name into scope (noted); other cross-host redirects end at the scope boundary.
+Which URLs are followed is :mod:`~dcaudit.crawl.admission`'s job; whose turn it is,
+:mod:`~dcaudit.crawl.schedule`'s; politeness and HTTP, the fetcher's. ``max_pages`` is
+applied when a URL's turn comes; what is left when it runs out is recorded as a
+max_pages skip. Everything runs on the event loop: handing pages to threads was measured
+and lost (thread hand-offs cost more than the parse and the write they would move).
 """
 
 from __future__ import annotations
@@ -22,33 +19,25 @@ import asyncio
 import hashlib
 import logging
 import sqlite3
-from collections import deque
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from functools import partial
 
 import httpx
 
 from dcaudit.config import Settings
+from dcaudit.crawl.admission import Admission, Found
 from dcaudit.crawl.clock import Clock, SystemClock
 from dcaudit.crawl.content import ContentKind, load_content_rules
-from dcaudit.crawl.fetcher import Fetcher, FetchResult, RedirectStop
-from dcaudit.crawl.frontier import (
-    Scope,
-    TrapGuard,
-    host_of,
-    normalise_url,
-    origin_of,
-    seed_problem,
-    url_pattern,
-)
-from dcaudit.crawl.links import MAX_KEPT_URL, iter_links
+from dcaudit.crawl.fetcher import Fetcher, FetchResult
+from dcaudit.crawl.frontier import Scope, host_of, normalise_url, origin_of, seed_problem
 from dcaudit.crawl.politeness import ROBOTS_MAX_BYTES, HostSlots, Robots, RobotsRules
+from dcaudit.crawl.schedule import Schedule
 from dcaudit.crawl.sitemaps import SitemapSource, read_sitemaps
 from dcaudit.errors import SeedError, StoreError
 from dcaudit.extract.document import ParsedPage, decode_body, parse_html
 from dcaudit.models import Finding, Interaction, Outcome, Page, RunStats, SkipReason, Source
-from dcaudit.store import FrontierEntry, Link, Skip, Store
+from dcaudit.store import FrontierEntry, Skip, Store
 
 log = logging.getLogger(__name__)
 
@@ -106,20 +95,6 @@ async def crawl(
     return await job.run(seeds)
 
 
-@dataclass
-class _PageWork:
-    """What one page's fetch found, written with the page in one transaction."""
-
-    entry: FrontierEntry
-    entries: list[FrontierEntry] = field(default_factory=list)
-    done: list[FrontierEntry] = field(default_factory=list)
-    skips: list[Skip] = field(default_factory=list)
-    links: list[Link] = field(default_factory=list)
-
-
-_Verdict = tuple[SkipReason, str | None] | None
-
-
 class _Crawl:
     def __init__(
         self,
@@ -144,25 +119,21 @@ class _Crawl:
             settings, self.slots, clock, transport=transport, content_rules=self.content
         )
         self.robots = Robots(
-            self._fetch_robots, settings.user_agent, enabled=settings.respect_robots
+            self._fetch_robots,
+            settings.user_agent,
+            enabled=settings.respect_robots,
+            slots=self.slots,
         )
-        self.trap = TrapGuard(settings.trap_max_per_pattern)
-        self.scope = Scope(())
-        self.seen: set[str] = set()
-        self.queues: dict[str, deque[FrontierEntry]] = {}
+        self.admission = Admission(settings, Scope(()), self.robots, self.content)
+        self.schedule = Schedule(budget=None)
         self.group: asyncio.TaskGroup | None = None
-        self.wake = asyncio.Event()
-        self.in_flight = 0
-        self.reserved = 0  # pages fetched or being fetched in this session
-        self.budget: int | None = None  # pages this session may still fetch; None: no limit
         self.notes: list[str] = []
         self.done = 0
         self.errors = 0
         self.skipped = 0
         self.session_pages = 0
-        self.reached = False  # some page answered with an HTTP status in this session
+        self.reached = False  # some URL answered with an HTTP status in this session
         self.seeds_tried: dict[str, str | None] = {}  # seed -> why it could not connect
-        self.seed_urls: set[str] = set()
         self.analysis_failures = 0
         self.progress_failed = False
         self.started = clock.monotonic()
@@ -174,8 +145,14 @@ class _Crawl:
         if not seed_urls and not resume:
             raise SeedError("no seed URL given: name at least one http(s) URL to crawl")
         stored_seeds = _checked_seeds(self.store.get_run(self.run_id).seeds, self.tracking)
-        self.seed_urls = set(seed_urls) | set(stored_seeds)
-        self.scope = Scope.from_settings(self.settings, [*seed_urls, *stored_seeds])
+        all_seeds = [*seed_urls, *stored_seeds]
+        self.admission = Admission(
+            self.settings,
+            Scope.from_settings(self.settings, all_seeds),
+            self.robots,
+            self.content,
+            seeds=all_seeds,
+        )
         interrupted = False
         try:
             await self._start(seed_urls, resume)
@@ -197,11 +174,12 @@ class _Crawl:
 
     async def _start(self, seed_urls: list[str], resume: bool) -> None:
         if self.settings.max_pages:
-            self.budget = max(0, self.settings.max_pages - self.store.page_count(self.run_id))
+            done = self.store.page_count(self.run_id)
+            self.schedule.budget = max(0, self.settings.max_pages - done)
         if resume:
             self._restore()
         origins = list(dict.fromkeys(origin_of(url) for url in seed_urls))
-        rules = list(await asyncio.gather(*(self._robots_for(o) for o in origins)))
+        rules = list(await asyncio.gather(*(self.robots.rules(o) for o in origins)))
         if self.robots.enabled and rules and all(r.unreachable for r in rules):
             by_origin = {r.origin: r for r in rules}
             raise SeedError(
@@ -214,15 +192,11 @@ class _Crawl:
         entries: list[FrontierEntry] = []
         skips: list[Skip] = []
         for url in seed_urls:
-            if url in self.seen:
-                continue
-            self.seen.add(url)
-            self.trap.force(url)
-            blocked = await self._robots_block(url)
-            if blocked is not None:
-                skips.append(Skip(url, SkipReason.ROBOTS, None, blocked))
-            else:
+            verdict = await self.admission.seed(url)
+            if verdict is True:
                 entries.append(FrontierEntry(url, 0, None))
+            elif isinstance(verdict, tuple):
+                skips.append(Skip(url, verdict[0], None, verdict[1]))
         if not entries:
             self.notes.append("robots.txt disallows every seed: nothing was crawled")
         elif self.settings.use_sitemaps:
@@ -238,9 +212,10 @@ class _Crawl:
 
     def _restore(self) -> None:
         """Pick up an earlier session of this run from the store."""
-        self.seen = self.store.known_urls(self.run_id)
         trap_cut = [s.url for s in self.store.skips(self.run_id) if s.reason is SkipReason.TRAP]
-        self.trap.restore(self.store.frontier_urls(self.run_id), trap_cut)
+        self.admission.restore(
+            self.store.known_urls(self.run_id), self.store.frontier_urls(self.run_id), trap_cut
+        )
         for entry in self.store.queued(self.run_id):
             self._push(entry)
         for page in self.store.pages(self.run_id):
@@ -252,7 +227,7 @@ class _Crawl:
         try:
             async with asyncio.TaskGroup() as group:
                 self.group = group
-                for host in list(self.queues):
+                for host in self.schedule.hosts:
                     self._spawn_workers(host)
         except BaseExceptionGroup as group_error:
             # a worker only fails for a store that cannot be written: surface that error
@@ -260,112 +235,79 @@ class _Crawl:
         finally:
             self.group = None
 
-    # -- scheduling ------------------------------------------------------------------------
+    # -- workers -----------------------------------------------------------------------------
     def _push(self, entry: FrontierEntry) -> None:
-        host = host_of(entry.url)
-        queue = self.queues.get(host)
-        if queue is None:
-            queue = self.queues[host] = deque()
-            if self.group is not None:
-                self._spawn_workers(host)
-        queue.append(entry)
+        if self.schedule.push(entry) and self.group is not None:
+            self._spawn_workers(host_of(entry.url))
 
     def _spawn_workers(self, host: str) -> None:
         assert self.group is not None
         for _ in range(max(1, self.settings.concurrency)):
             self.group.create_task(self._worker(host))
 
-    def _signal(self) -> None:
-        """Wake every waiting worker (a new event for the next wait)."""
-        self.wake.set()
-        self.wake = asyncio.Event()
-
-    def _budget_left(self) -> bool:
-        return self.budget is None or self.reserved < self.budget
-
-    async def _take(self, host: str) -> FrontierEntry | None:
-        queue = self.queues[host]
-        while True:
-            if queue and self._budget_left():
-                self.in_flight += 1
-                self.reserved += 1
-                return queue.popleft()
-            if self.in_flight == 0 and (not self._budget_left() or not any(self.queues.values())):
-                self._signal()
-                return None
-            await self.wake.wait()
-
     async def _worker(self, host: str) -> None:
         while True:
-            entry = await self._take(host)
+            entry = await self.schedule.take(host)
             if entry is None:
                 return
-            stored = True
+            made_page = True
             try:
-                stored = await self._process(entry)
+                made_page = await self._process(entry)
             except (StoreError, sqlite3.Error) as exc:
                 raise StoreError(f"cannot write {entry.url} to the store: {exc}") from exc
             except Exception as exc:  # a bug on one page must not stop the crawl
                 log.exception("crawler error on %s", entry.url)
                 self._save_failure(entry, exc)
             finally:
-                self.in_flight -= 1
-                if not stored:
-                    self.reserved -= 1
-                self._signal()
+                self.schedule.release(made_page=made_page)
 
     # -- one URL -----------------------------------------------------------------------------
     async def _process(self, entry: FrontierEntry) -> bool:
         """Fetch, parse, analyse and store one URL; False when it ended without a page."""
-        work = _PageWork(entry)
-        result = await self.fetcher.fetch_page(entry.url, partial(self._on_redirect, work))
-        if entry.url in self.seed_urls:
+        found = Found()
+        result = await self.fetcher.fetch_page(
+            entry.url, partial(self.admission.redirect, entry=entry, found=found)
+        )
+        if entry.url in self.admission.seeds:
             self.seeds_tried[entry.url] = (
                 result.error or "unreachable" if result.connect_failed else None
             )
         if result.status is not None:
             self.reached = True
         if result.kind is ContentKind.OTHER and result.error is None:
-            self._close_other(work, result)
+            self._close_other(entry, result)
             return False
         page = _page_from(entry, result)
         parsed: ParsedPage | None = None
         html: str | None = None
-        if (
-            result.kind is ContentKind.HTML
-            and result.error is None
-            and result.body is not None
-            and result.status is not None
-            and 200 <= result.status < 300
-            and result.redirect_stop is None
-        ):
+        if result.body is not None and _is_html_page(result):
             html, _encoding = decode_body(result.body, result.content_type)
             parsed = parse_html(result.final_url, html)
             page = replace(page, lang=parsed.lang, title=parsed.title)
-            await self._discover(parsed, work)
+            await self.admission.links_on(parsed, entry, found)
         analysis = self._analyse(page, parsed)
         self.store.save_page(
             self.run_id,
             analysis.page,
             body=html,
-            new_entries=work.entries,
-            skips=work.skips,
-            links=work.links,
+            new_entries=found.entries,
+            skips=found.skips,
+            links=found.links,
             interactions=analysis.interactions,
             findings=analysis.findings,
-            done_entries=work.done,
+            done_entries=found.done,
         )
-        for new in work.entries:
+        for new in found.entries:
             self._push(new)
-        self._count(page, len(work.skips))
+        self._count(page, len(found.skips))
         return True
 
-    def _close_other(self, work: _PageWork, result: FetchResult) -> None:
+    def _close_other(self, entry: FrontierEntry, result: FetchResult) -> None:
         """A type we do not crawl (image, archive...): no page, a content_type skip."""
         detail = result.media_type or "no content type"
-        skips = [Skip(work.entry.url, SkipReason.CONTENT_TYPE, work.entry.parent, detail)]
-        if result.final_url != work.entry.url:
-            skips.append(Skip(result.final_url, SkipReason.CONTENT_TYPE, work.entry.url, detail))
+        skips = [Skip(entry.url, SkipReason.CONTENT_TYPE, entry.parent, detail)]
+        if result.final_url != entry.url:
+            skips.append(Skip(result.final_url, SkipReason.CONTENT_TYPE, entry.url, detail))
         self.store.close_entries(self.run_id, skips)
         self.skipped += len(skips)
         self._report_progress()
@@ -409,7 +351,7 @@ class _Crawl:
         elapsed = max(self.clock.monotonic() - self.started, 1e-9)
         update = CrawlProgress(
             done=self.done,
-            queued=sum(len(q) for q in self.queues.values()),
+            queued=self.schedule.queued,
             errors=self.errors,
             skipped=self.skipped,
             rate=round(self.session_pages / elapsed, 2),
@@ -421,157 +363,47 @@ class _Crawl:
                 log.exception("progress callback failed; further failures are not logged")
             self.progress_failed = True
 
-    # -- what to follow ------------------------------------------------------------------------
-    async def _on_redirect(self, work: _PageWork, target: str) -> RedirectStop | None:
-        entry = work.entry
-        if target in self.seen:
-            return RedirectStop("already known")  # fetched, queued or skipped on its own
-        host = host_of(target)
-        if not self.scope.in_scope(target):
-            if entry.url in self.seed_urls and _www_alias(host, host_of(entry.url)):
-                self.scope.hosts.add(host)
-                self.notes.append(
-                    f"seed {entry.url} redirects to {target}: host {host} added to the scope"
-                )
-            else:
-                self.seen.add(target)
-                work.links.append(Link(entry.url, target, "", "out_of_scope"))
-                work.skips.append(
-                    Skip(target, SkipReason.OUT_OF_SCOPE, entry.url, "redirect target")
-                )
-                return RedirectStop("out of scope")
-        self.seen.add(target)
-        if entry.url not in self.seed_urls and self.scope.excluded(target):
-            work.skips.append(Skip(target, SkipReason.EXCLUDED, entry.url, "redirect target"))
-            return RedirectStop("excluded")
-        blocked = await self._robots_block(target)
-        if blocked is not None:
-            work.skips.append(Skip(target, SkipReason.ROBOTS, entry.url, blocked))
-            return RedirectStop("disallowed by robots.txt")
-        work.done.append(FrontierEntry(target, entry.depth, entry.url))
-        return None
-
-    async def _discover(self, parsed: ParsedPage, work: _PageWork) -> None:
-        page_url = work.entry.url
-        depth = work.entry.depth + 1
-        kept: set[str] = set()  # links recorded for this page
-        for link in iter_links(parsed):
-            scheme = link.scheme
-            if scheme not in ("http", "https"):
-                if not scheme:
-                    continue
-                url = link.url[:MAX_KEPT_URL]
-                if url not in kept:
-                    kept.add(url)
-                    work.links.append(Link(page_url, url, link.text(), "non_http"))
-                if url not in self.seen:
-                    self.seen.add(url)
-                    work.skips.append(Skip(url, SkipReason.NON_HTTP, page_url, scheme))
-                continue
-            normal = normalise_url(link.url, self.tracking)
-            if normal is None:
-                continue
-            if not self.scope.in_scope(normal):
-                if normal not in kept:
-                    kept.add(normal)
-                    work.links.append(Link(page_url, normal, link.text(), "out_of_scope"))
-                if normal not in self.seen:
-                    self.seen.add(normal)
-                    work.skips.append(Skip(normal, SkipReason.OUT_OF_SCOPE, page_url))
-                continue
-            if normal in self.seen:
-                continue
-            self.seen.add(normal)
-            verdict = await self._admission(normal, depth)
-            if verdict is not None:
-                work.skips.append(Skip(normal, verdict[0], page_url, verdict[1]))
-            else:
-                work.entries.append(FrontierEntry(normal, depth, page_url))
-
-    async def _admission(self, url: str, depth: int) -> _Verdict:
-        """For a new in-scope URL: the reason not to crawl it, or None to queue it."""
-        if self.scope.excluded(url):
-            return SkipReason.EXCLUDED, None
-        extension = self.content.skipped_extension(url)
-        if extension is not None:
-            return SkipReason.CONTENT_TYPE, f".{extension}"
-        if depth > self.settings.max_depth:
-            return SkipReason.MAX_DEPTH, f"depth {depth}"
-        blocked = await self._robots_block(url)
-        if blocked is not None:
-            return SkipReason.ROBOTS, blocked
-        if not self.trap.admit(url):
-            return SkipReason.TRAP, url_pattern(url)
-        return None
-
     # -- robots.txt and sitemaps -----------------------------------------------------------------
     async def _fetch_robots(self, url: str) -> FetchResult:
         return await self.fetcher.fetch_resource(url, limit=ROBOTS_MAX_BYTES)
-
-    async def _robots_for(self, origin: str) -> RobotsRules:
-        rules = self.robots.cached(origin)
-        if rules is None:
-            rules = await self.robots.rules(origin)
-            if rules.crawl_delay is not None:
-                slot = self.slots.get(host_of(origin))
-                slot.delay = max(slot.delay, self.settings.delay, rules.crawl_delay)
-        return rules
-
-    async def _robots_block(self, url: str) -> str | None:
-        """None when robots.txt lets us fetch ``url``, else why not."""
-        rules = await self._robots_for(origin_of(url))
-        if rules.allows(url, self.settings.user_agent):
-            return None
-        return rules.problem or "disallowed by robots.txt"
 
     async def _sitemap_entries(
         self, origins: Sequence[str], rules: Sequence[RobotsRules]
     ) -> tuple[list[FrontierEntry], list[Skip]]:
         """In-scope URLs listed in the seeds' sitemaps, at depth 1."""
+        user_agent = self.settings.user_agent
         sources = [SitemapSource(url, True) for r in rules for url in r.sitemaps]
         for origin, origin_rules in zip(origins, rules, strict=True):
             guess = origin + "/sitemap.xml"
-            if not origin_rules.disallow_all and origin_rules.allows(
-                guess, self.settings.user_agent
-            ):
+            if origin_rules.allows(guess, user_agent):
                 sources.append(SitemapSource(guess, False))
         entries: list[FrontierEntry] = []
         skips: list[Skip] = []
         limit = self.settings.max_pages or None
-        elsewhere = 0
 
         async def on_urls(locations: Sequence[str], sitemap: str) -> bool:
-            nonlocal elsewhere
             for location in locations:
-                url = normalise_url(location, self.tracking)
-                if url is None or url in self.seen:
-                    continue
-                if not self.scope.in_scope(url):
-                    elsewhere += 1
-                    continue
-                self.seen.add(url)
-                verdict = await self._admission(url, 1)
-                if verdict is not None:
-                    skips.append(Skip(url, verdict[0], sitemap, verdict[1]))
-                    continue
-                entries.append(FrontierEntry(url, 1, sitemap))
-                if limit is not None and len(entries) >= limit:
-                    self.notes.append(
-                        f"sitemaps: stopped reading at {limit} new URLs (the page limit)"
-                    )
-                    return False
+                item = await self.admission.sitemap_location(location, sitemap)
+                if isinstance(item, Skip):
+                    skips.append(item)
+                elif item is not None:
+                    entries.append(item)
+                    if limit is not None and len(entries) >= limit:
+                        self.notes.append(
+                            f"sitemaps: stopped reading at {limit} new URLs (the page limit)"
+                        )
+                        return False
             return True
 
         self.notes.extend(await read_sitemaps(self.fetcher, sources, on_urls, self.tracking))
+        elsewhere = self.admission.sitemap_elsewhere
         if elsewhere:
             self.notes.append(f"sitemaps: {_count(elsewhere, 'URL')} on other hosts ignored")
         return entries, skips
 
     # -- the end ---------------------------------------------------------------------------------
     def _close_leftovers(self) -> None:
-        leftovers = [entry for queue in self.queues.values() for entry in queue]
-        for queue in self.queues.values():
-            queue.clear()
+        leftovers = self.schedule.drain()
         if not leftovers:
             return
         skips = [Skip(e.url, SkipReason.MAX_PAGES, e.parent) for e in leftovers]
@@ -590,7 +422,7 @@ class _Crawl:
         raise SeedError("; ".join(f"cannot reach {url}: {cause}" for url, cause in tried.items()))
 
     def _all_notes(self) -> list[str]:
-        notes = list(self.notes)
+        notes = [*self.admission.notes, *self.notes]
         for rules in self.robots.all_rules():
             if rules.disallow_all and rules.problem:
                 notes.append(
@@ -602,7 +434,7 @@ class _Crawl:
                     f"robots.txt: {rules.origin} asks for Crawl-delay {rules.crawl_delay:g} s; "
                     "honoured"
                 )
-        notes.extend(self.trap.notes())
+        notes.extend(self.admission.trap.notes())
         if self.analysis_failures:
             notes.append(
                 f"page analysis failed on {self.analysis_failures} page(s); "
@@ -637,6 +469,17 @@ def _checked_seeds(seeds: Sequence[str], tracking: tuple[str, ...]) -> list[str]
     return urls
 
 
+def _is_html_page(result: FetchResult) -> bool:
+    """A 2xx HTML answer read in full (not an error, not a redirect left unfollowed)."""
+    return (
+        result.kind is ContentKind.HTML
+        and result.error is None
+        and result.redirect_stop is None
+        and result.status is not None
+        and 200 <= result.status < 300
+    )
+
+
 def _page_from(entry: FrontierEntry, result: FetchResult) -> Page:
     if result.kind is ContentKind.DOCUMENT:
         size = result.content_length
@@ -660,10 +503,6 @@ def _page_from(entry: FrontierEntry, result: FetchResult) -> Page:
 
 def _count(number: int, noun: str) -> str:
     return f"{number} {noun}{'' if number == 1 else 's'}"
-
-
-def _www_alias(host: str, other: str) -> bool:
-    return host == f"www.{other}" or other == f"www.{host}"
 
 
 def _analysis_error(url: str, exc: Exception) -> Finding:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 from urllib.parse import urljoin, urlsplit
 
 import lxml.html
@@ -22,8 +22,9 @@ _WHITESPACE = re.compile(r"\s+")
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
 
 
-@dataclass(frozen=True, slots=True)
-class FoundLink:
+class FoundLink(NamedTuple):
+    """A link on a page (a tuple: there are tens of thousands of them in a crawl)."""
+
     url: str  # absolute; dot segments may remain (normalise_url resolves them)
     scheme: str  # lower-case, "" when there is none
     element: lxml.html.HtmlElement
@@ -58,8 +59,14 @@ def iter_links(parsed: ParsedPage) -> Iterator[FoundLink]:
             else:
                 yield FoundLink(origin + href, base_scheme, element)
             continue
+        if href.startswith("https://"):
+            yield FoundLink(href, "https", element)
+            continue
+        if href.startswith("http://"):
+            yield FoundLink(href, "http", element)
+            continue
         match = _SCHEME.match(href)
-        if match is not None:  # absolute: http(s)://..., mailto:, tel:, javascript: ...
+        if match is not None:  # absolute: mailto:, tel:, javascript:, other schemes
             yield FoundLink(href, match.group(1).lower(), element)
             continue
         try:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from protego import Protego
 
 from dcaudit.crawl.clock import Clock
+from dcaudit.crawl.frontier import host_of, origin_of
 
 if TYPE_CHECKING:
     from dcaudit.crawl.fetcher import FetchResult
@@ -122,7 +123,11 @@ def robots_rules(origin: str, result: FetchResult, user_agent: str) -> RobotsRul
 
 
 class Robots:
-    """robots.txt per origin, fetched once and shared by every request to that origin."""
+    """robots.txt per origin, fetched once and shared by every request to that origin.
+
+    With ``slots``, a Crawl-delay longer than the host's delay becomes its delay
+    (the effective delay is the larger of ``settings.delay`` and Crawl-delay).
+    """
 
     def __init__(
         self,
@@ -130,12 +135,22 @@ class Robots:
         user_agent: str,
         *,
         enabled: bool = True,
+        slots: HostSlots | None = None,
     ) -> None:
         self._fetch = fetch
         self.user_agent = user_agent
         self.enabled = enabled
+        self._slots = slots
         self._rules: dict[str, RobotsRules] = {}
         self._loading: dict[str, asyncio.Future[RobotsRules]] = {}
+
+    async def blocked(self, url: str) -> str | None:
+        """None when robots.txt lets us fetch ``url`` (a normalised URL), else why not."""
+        origin = origin_of(url)
+        rules = self.cached(origin) or await self.rules(origin)
+        if rules.allows(url, self.user_agent):
+            return None
+        return rules.problem or "disallowed by robots.txt"
 
     def cached(self, origin: str) -> RobotsRules | None:
         if not self.enabled:
@@ -154,11 +169,18 @@ class Robots:
         try:
             result = await self._fetch(origin + "/robots.txt")
             rules = robots_rules(origin, result, self.user_agent)
-        except BaseException as exc:
+        except asyncio.CancelledError:
+            del self._loading[origin]
+            future.cancel()
+            raise
+        except Exception as exc:
             del self._loading[origin]
             future.set_exception(exc)
             future.exception()  # mark retrieved: waiters re-raise it themselves
             raise
+        if self._slots is not None and rules.crawl_delay is not None:
+            slot = self._slots.get(host_of(origin))
+            slot.delay = max(slot.delay, rules.crawl_delay)
         self._rules[origin] = rules
         del self._loading[origin]
         future.set_result(rules)
