@@ -121,7 +121,9 @@ class _PageAnalyser:
         findings: list[Finding] = []
         interactions: list[Interaction] = []
         try:
-            raw = extract_interactions(parsed, in_scope=self.scope.contains)
+            raw = extract_interactions(
+                parsed, in_scope=self.scope.contains, rules=self.checks.classification
+            )
             interactions = classify(raw, parsed, self.checks.classification)
         except Exception as exc:  # one page's markup must never stop the run
             log.warning("interaction extraction failed on %s: %s", page.url, exc)
@@ -375,7 +377,9 @@ def _javascript_only(
     scope_host = urlsplit(page.url).hostname
     rendered = classify(
         extract_interactions(
-            rendered_page, in_scope=lambda url: urlsplit(url).hostname == scope_host
+            rendered_page,
+            in_scope=lambda url: urlsplit(url).hostname == scope_host,
+            rules=checks.classification,
         ),
         rendered_page,
         checks.classification,
