@@ -365,7 +365,8 @@ class _Crawl:
 
     # -- robots.txt and sitemaps -----------------------------------------------------------------
     async def _fetch_robots(self, url: str) -> FetchResult:
-        return await self.fetcher.fetch_resource(url, limit=ROBOTS_MAX_BYTES)
+        # RFC 9309 2.5: parse at least the first 500 KiB of a longer file
+        return await self.fetcher.fetch_resource(url, limit=ROBOTS_MAX_BYTES, keep_prefix=True)
 
     async def _sitemap_entries(
         self, origins: Sequence[str], rules: Sequence[RobotsRules]

@@ -17,7 +17,7 @@ import socket
 import ssl
 import urllib.request
 from collections.abc import Awaitable, Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
 import httpx
@@ -96,7 +96,8 @@ _Reader = Callable[[str, httpx.Response, _Attempt], Awaitable[_Answer]]
 @dataclass
 class _ResourceSpec:
     limit: int
-    sink: ChunkSink | None = field(default=None)
+    sink: ChunkSink | None = None
+    keep_prefix: bool = False
 
 
 class Fetcher:
@@ -167,11 +168,18 @@ class Fetcher:
         return await self._follow(url, self._read_page, on_redirect, self._settings.max_redirects)
 
     async def fetch_resource(
-        self, url: str, *, limit: int, sink: ChunkSink | None = None, max_redirects: int = 5
+        self,
+        url: str,
+        *,
+        limit: int,
+        sink: ChunkSink | None = None,
+        keep_prefix: bool = False,
+        max_redirects: int = 5,
     ) -> FetchResult:
         """Fetch robots.txt or a sitemap: any 2xx body is read up to ``limit`` bytes, into
-        ``sink`` chunk by chunk when given (then ``body`` stays None)."""
-        spec = _ResourceSpec(limit, sink)
+        ``sink`` chunk by chunk when given (then ``body`` stays None). With ``keep_prefix``,
+        a body over the limit keeps its first ``limit`` bytes (error still "too large")."""
+        spec = _ResourceSpec(limit, sink, keep_prefix)
 
         async def read(url: str, response: httpx.Response, attempt: _Attempt) -> _Answer:
             return await self._read_resource(url, response, attempt, spec)
@@ -270,7 +278,9 @@ class Fetcher:
     ) -> _Answer:
         answer = self._head(response)
         if answer.location is None and answer.error is None:
-            await self._read_body(response, answer, attempt, spec.limit, spec.sink)
+            await self._read_body(
+                response, answer, attempt, spec.limit, spec.sink, keep_prefix=spec.keep_prefix
+            )
         return self._done(answer, attempt)
 
     def _head(self, response: httpx.Response) -> _Answer:
@@ -297,6 +307,8 @@ class Fetcher:
         attempt: _Attempt,
         limit: int,
         sink: ChunkSink | None,
+        *,
+        keep_prefix: bool = False,
     ) -> None:
         chunks: list[bytes] = []
         total = 0
@@ -306,6 +318,9 @@ class Fetcher:
             if total > limit:
                 answer.bytes_read = total
                 answer.error = "too large"
+                if keep_prefix:
+                    chunks.append(chunk)
+                    answer.body = b"".join(chunks)[:limit]
                 return
             if sink is not None:
                 sink(chunk)

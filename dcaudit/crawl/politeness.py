@@ -104,7 +104,7 @@ def robots_rules(origin: str, result: FetchResult, user_agent: str) -> RobotsRul
             origin, disallow_all=True, problem=f"robots.txt answered HTTP {result.status}"
         )
     if result.status >= 400 or result.body is None:
-        return RobotsRules(origin)
+        return RobotsRules(origin)  # a body over the limit arrives as its first bytes
     if result.status >= 300:  # redirects exhausted or looping: treat as unavailable
         return RobotsRules(origin)
     text = result.body[:ROBOTS_MAX_BYTES].decode("utf-8", errors="replace")

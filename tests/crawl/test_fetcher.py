@@ -388,3 +388,27 @@ def test_fetcher_uses_proxy_from_environment_unless_bypassed(
     assert fetcher._transport_for("https://127.0.0.1:8080/") is direct
     assert fetcher._transport_for("https://localhost/") is direct
     asyncio.run(fetcher.aclose())
+
+
+def test_fetch_resource_keeps_prefix_of_oversized_body_when_asked() -> None:
+    clock = FakeClock()
+    fetcher = Fetcher(
+        Settings(delay=0),
+        HostSlots(1, 0, clock),
+        clock,
+        transport=httpx.MockTransport(
+            lambda r: httpx.Response(200, stream=CountingStream(chunks=10, size=100))
+        ),
+    )
+
+    async def main() -> tuple[FetchResult, FetchResult]:
+        try:
+            kept = await fetcher.fetch_resource(URL, limit=250, keep_prefix=True)
+            dropped = await fetcher.fetch_resource(URL, limit=250)
+            return kept, dropped
+        finally:
+            await fetcher.aclose()
+
+    kept, dropped = asyncio.run(main())
+    assert (kept.error, kept.body) == ("too large", b"x" * 250)
+    assert (dropped.error, dropped.body) == ("too large", None)

@@ -159,3 +159,10 @@ def test_robots_disabled_allows_everything_without_fetching() -> None:
     robots = Robots(fetch, UA, enabled=False)
     rules = asyncio.run(robots.rules(ORIGIN))
     assert rules.allows(ORIGIN + "/private/", UA)
+
+
+def test_robots_rules_parse_the_start_of_an_oversized_file() -> None:
+    head = b"User-agent: *\nDisallow: /private/\n"
+    result = _robots(200, head, error="too large", bytes_read=10_000_000)
+    rules = robots_rules(ORIGIN, result, UA)
+    assert not rules.allows(ORIGIN + "/private/x", UA)
