@@ -141,8 +141,8 @@ def _required(control: lxml.html.HtmlElement) -> bool:
 
 
 def _form_label(form: lxml.html.HtmlElement, index: PageIndex, submit: str) -> str:
-    """aria name, else a heading opening the form, else the nearest heading before it (within
-    the same chrome landmark), else the submit text."""
+    """aria name, else a heading opening the form, else the legend of its only fieldset, else
+    the nearest heading before it (within the same chrome landmark), else the submit text."""
     name = (
         accessible_name(form, index)
         if (form.get("aria-label") or form.get("aria-labelledby"))
@@ -153,10 +153,26 @@ def _form_label(form: lxml.html.HtmlElement, index: PageIndex, submit: str) -> s
     inside = index.first_heading_inside(form)
     if inside is not None:
         return clean(element_text(inside), LABEL_LIMIT)
+    # a form that is all one fieldset is announced by its legend ("Was this page useful?")
+    fieldsets = form.findall(".//fieldset")
+    if len(fieldsets) == 1 and _holds_every_control(fieldsets[0], form):
+        legend = fieldsets[0].find("legend")
+        if legend is not None and element_text(legend):
+            return clean(element_text(legend), LABEL_LIMIT)
     heading = index.preceding_heading(form, chrome_landmark(form, index))
     if heading is not None and element_text(heading):
         return clean(element_text(heading), LABEL_LIMIT)
     return clean(submit or form.get("title") or "", LABEL_LIMIT)
+
+
+def _holds_every_control(fieldset: lxml.html.HtmlElement, form: lxml.html.HtmlElement) -> bool:
+    visible = [
+        c
+        for c in form.iter("input", "select", "textarea", "button")
+        if (c.get("type") or "").lower() != "hidden"
+    ]
+    inside = set(fieldset.iter("input", "select", "textarea", "button"))
+    return bool(visible) and all(c in inside for c in visible)
 
 
 def extract_forms(parsed: ParsedPage, index: PageIndex) -> list[Candidate]:

@@ -106,3 +106,23 @@ def test_extract_forms_skip_hidden_disabled_and_inert_controls(extracted, only) 
         )
     )
     assert [f.name for f in form.fields] == ["a"]
+
+
+FEEDBACK_FORM = """
+<main>
+<h2>Christmas and bank holidays</h2>
+<p>Collections move by one day in a bank holiday week.</p>
+<form action="/page-feedback/" method="post">
+  <fieldset><legend>Was this page useful?</legend>
+    <input type="hidden" name="page" value="/bins/">
+    <button name="useful" value="yes">Yes</button> <button name="useful" value="no">No</button>
+  </fieldset>
+</form>
+</main>
+"""
+
+
+def test_extract_forms_label_is_the_legend_of_a_form_that_is_one_fieldset(extracted, only) -> None:
+    form = only(extracted(FEEDBACK_FORM))
+    assert form.label == "Was this page useful?"
+    assert form.heading == "Christmas and bank holidays"
