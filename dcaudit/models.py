@@ -257,18 +257,34 @@ class Run:
         return _plain(self)
 
 
+_SCALARS = (str, int, float, bool, type(None))
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
 def _plain(record: object) -> dict[str, Any]:
-    """Dataclass -> JSON-ready dict (enums to values, tuples to lists)."""
-    return {f.name: _to_json(getattr(record, f.name)) for f in dataclasses.fields(record)}  # type: ignore[arg-type]
+    """Dataclass -> JSON-ready dict (enums to values, tuples to lists).
+
+    On the hot path of every page write, so field names are cached per class and plain
+    values skip the conversion.
+    """
+    names = _FIELD_NAMES.get(type(record))
+    if names is None:
+        names = tuple(f.name for f in dataclasses.fields(record))  # type: ignore[arg-type]
+        _FIELD_NAMES[type(record)] = names
+    out: dict[str, Any] = {}
+    for name in names:
+        value = getattr(record, name)
+        out[name] = value if type(value) in _SCALARS else _to_json(value)
+    return out
 
 
 def _to_json(value: Any) -> Any:
     if isinstance(value, enum.Enum):
         return value.value
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return _plain(value)
     if isinstance(value, tuple | list):
         return [_to_json(v) for v in value]
     if isinstance(value, dict):
         return {str(k): _to_json(v) for k, v in value.items()}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return _plain(value)
     return value

@@ -139,6 +139,7 @@ class Store:
                 str(self.path), isolation_level=None, check_same_thread=False
             )
             self._lock = threading.RLock()
+            self._seqs: dict[tuple[str, str], int] = {}
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute("PRAGMA foreign_keys=ON")
@@ -331,23 +332,27 @@ class Store:
             if body is not None:
                 self._db.execute(
                     "INSERT OR REPLACE INTO bodies VALUES (?,?,?)",
-                    (run_id, page.url, zlib.compress(body.encode("utf-8"), 3)),
+                    # level 1: a third of level 3's time for nearly the same size on HTML
+                    (run_id, page.url, zlib.compress(body.encode("utf-8"), 1)),
                 )
             self._db.execute(
                 "UPDATE frontier SET state='done' WHERE run_id=? AND url=?", (run_id, page.url)
             )
-            self._enqueue(run_id, new_entries)
+            if new_entries:
+                self._enqueue(run_id, new_entries)
             if done_entries:
                 self._enqueue(run_id, done_entries)
                 self._db.executemany(
                     "UPDATE frontier SET state='done' WHERE run_id=? AND url=?",
                     [(run_id, e.url) for e in done_entries],
                 )
-            self._record_skips(run_id, skips)
-            self._db.executemany(
-                "INSERT OR IGNORE INTO links VALUES (?,?,?,?,?)",
-                [(run_id, x.page, x.url, x.text, x.kind) for x in links],
-            )
+            if skips:
+                self._record_skips(run_id, skips)
+            if links:
+                self._db.executemany(
+                    "INSERT OR IGNORE INTO links VALUES (?,?,?,?,?)",
+                    [(run_id, x.page, x.url, x.text, x.kind) for x in links],
+                )
             self._put_interactions(run_id, interactions)
             self._put_findings(run_id, findings)
 
@@ -382,21 +387,34 @@ class Store:
         return [Link(*row) for row in rows]
 
     # -- interactions and findings -------------------------------------------------
-    def _next_seq(self, table: str, run_id: str) -> int:
-        row = self._db.execute(
-            f"SELECT COALESCE(MAX(seq), 0) + 1 FROM {table} WHERE run_id=?", (run_id,)
-        ).fetchone()
-        return int(row[0])
+    def _next_seq(self, table: str, run_id: str, count: int = 1) -> int:
+        """The next sequence number of ``table`` for ``run_id``, reserving ``count`` of them.
+
+        Read from the table once per Store, then counted here (one writer per store file).
+        """
+        key = (table, run_id)
+        seq = self._seqs.get(key)
+        if seq is None:
+            row = self._db.execute(
+                f"SELECT COALESCE(MAX(seq), 0) + 1 FROM {table} WHERE run_id=?", (run_id,)
+            ).fetchone()
+            seq = int(row[0])
+        self._seqs[key] = seq + count
+        return seq
 
     def _put_interactions(self, run_id: str, items: Sequence[Interaction]) -> None:
-        seq = self._next_seq("interactions", run_id)
+        if not items:
+            return
+        seq = self._next_seq("interactions", run_id, len(items))
         self._db.executemany(
             "INSERT OR REPLACE INTO interactions VALUES (?,?,?,?,?)",
             [(run_id, i.id, i.page, seq + n, json.dumps(i.to_dict())) for n, i in enumerate(items)],
         )
 
     def _put_findings(self, run_id: str, items: Sequence[Finding]) -> None:
-        seq = self._next_seq("findings", run_id)
+        if not items:
+            return
+        seq = self._next_seq("findings", run_id, len(items))
         self._db.executemany(
             "INSERT OR REPLACE INTO findings VALUES (?,?,?,?,?)",
             [(run_id, f.id, f.page, seq + n, json.dumps(f.to_dict())) for n, f in enumerate(items)],

@@ -145,3 +145,22 @@ def test_store_enqueue_ignores_known_urls(store: Store) -> None:
         "r1", [FrontierEntry("http://127.0.0.1/a", 0), FrontierEntry("http://127.0.0.1/a", 3)]
     )
     assert store.queued("r1") == [FrontierEntry("http://127.0.0.1/a", 0)]
+
+
+def test_store_keeps_insertion_order_across_batches(tmp_path: Path) -> None:
+    path = tmp_path / "order.sqlite"
+    with Store(path) as db:
+        db.create_run(Run(id="r1", started="t", seeds=(PAGE.url,), settings={}))
+        first = [
+            Interaction(id=f"a{n}", page=PAGE.url, kind=Kind.FORM, label="", selector="f")
+            for n in range(3)
+        ]
+        db.put_interactions("r1", first)
+        db.put_interactions(
+            "r1", [Interaction(id="b0", page=PAGE.url, kind=Kind.LINK, label="", selector="a")]
+        )
+    with Store(path) as db:  # a new Store (a resumed run) continues the sequence
+        db.put_interactions(
+            "r1", [Interaction(id="c0", page=PAGE.url, kind=Kind.LINK, label="", selector="a")]
+        )
+        assert [i.id for i in db.interactions("r1")] == ["a0", "a1", "a2", "b0", "c0"]
