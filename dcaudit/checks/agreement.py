@@ -49,42 +49,59 @@ def compare_with_axe(
     not compared. Without it, the pages that have any axe finding are used.
     """
     pages = set(checked_pages) if checked_pages is not None else {f.page for f in axe_findings}
-    to_axe: dict[str, list[str]] = defaultdict(list)
-    for rule in rules.rules:
-        for axe_rule in rule.axe_rules:
-            to_axe[axe_rule].append(rule.id)
+    groups = _mapping_groups(rules)
+    group_of_static = {sid: key for key, (sids, _) in groups.items() for sid in sids}
+    group_of_axe = {aid: key for key, (_, aids) in groups.items() for aid in aids}
     ours: Counter[tuple[str, str]] = Counter()
     for finding in static_findings:
-        if finding.source != Source.STATIC or finding.outcome == Outcome.ERROR:
-            continue
-        if finding.page in pages:
-            for axe_rule, static_ids in to_axe.items():
-                if finding.rule in static_ids:
-                    ours[(axe_rule, finding.page)] += 1
+        key = group_of_static.get(finding.rule)
+        if (
+            key is not None
+            and finding.source == Source.STATIC
+            and finding.outcome != Outcome.ERROR
+            and finding.page in pages
+        ):
+            ours[(key, finding.page)] += 1
     theirs: Counter[tuple[str, str]] = Counter()
     for finding in axe_findings:
-        name = finding.rule.removeprefix("axe/")
-        if finding.outcome != Outcome.ERROR and name in to_axe and finding.page in pages:
-            theirs[(name, finding.page)] += 1
+        key = group_of_axe.get(finding.rule.removeprefix("axe/"))
+        if key is not None and finding.outcome != Outcome.ERROR and finding.page in pages:
+            theirs[(key, finding.page)] += 1
     table = {}
-    for axe_rule, static_ids in sorted(to_axe.items()):
+    for key, (static_ids, _) in sorted(groups.items()):
         both = static_only = axe_only = flagged_pages = 0
         for page in pages:
-            mine, axes = ours[(axe_rule, page)], theirs[(axe_rule, page)]
+            mine, axes = ours[(key, page)], theirs[(key, page)]
             if mine or axes:
                 flagged_pages += 1
             both += min(mine, axes)
             static_only += max(0, mine - axes)
             axe_only += max(0, axes - mine)
-        table[axe_rule] = Agreement(
-            axe_rule=axe_rule,
-            static_rules=tuple(static_ids),
+        table[key] = Agreement(
+            axe_rule=key,
+            static_rules=tuple(sorted(static_ids)),
             pages=flagged_pages,
             both=both,
             static_only=static_only,
             axe_only=axe_only,
         )
     return table
+
+
+def _mapping_groups(rules: StaticRules) -> dict[str, tuple[set[str], set[str]]]:
+    """Static and axe rules joined wherever a mapping links them, so one static rule that
+    covers two axe rules (button and input-button names) is compared with both at once."""
+    groups: list[tuple[set[str], set[str]]] = []
+    for rule in rules.rules:
+        if not rule.axe_rules:
+            continue
+        statics, axes = {rule.id}, set(rule.axe_rules)
+        for group in [g for g in groups if g[1] & axes]:
+            groups.remove(group)
+            statics |= group[0]
+            axes |= group[1]
+        groups.append((statics, axes))
+    return {"+".join(sorted(axes)): (statics, axes) for statics, axes in groups}
 
 
 def agreement_lines(table: dict[str, Agreement]) -> list[str]:

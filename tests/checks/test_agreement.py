@@ -34,3 +34,15 @@ def test_compare_with_axe_counts_per_page(static_rules: StaticRules) -> None:
     assert (label.both, label.static_only, label.axe_only) == (0, 0, 1)  # p9 was not checked
     assert table["document-title"].rate is None
     assert any("CONTRADICTS AXE" in line for line in agreement_lines(table))
+
+
+def test_compare_with_axe_joins_axe_rules_one_static_rule_covers(
+    static_rules: StaticRules,
+) -> None:
+    # DCA010 covers both <button> and <input type=button>: one nameless button is one finding
+    ours = [make("DCA010", "p1", Source.STATIC)]
+    axe = [make("axe/button-name", "p1", Source.AXE)]
+    table = compare_with_axe(ours, axe, static_rules, checked_pages=["p1"])
+    joined = table["button-name+input-button-name"]
+    assert (joined.both, joined.static_only, joined.axe_only) == (1, 0, 0)
+    assert not joined.contradicts
