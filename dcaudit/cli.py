@@ -155,6 +155,9 @@ _AUDIT_OPTIONS = [
         multiple=True,
         help="Language the site must offer, e.g. cy (repeatable).",
     ),
+    click.option(
+        "--rules", "rules_paths", multiple=True, help="Extra rule pack folder (repeatable)."
+    ),
     click.option("--out", "out_dir", type=click.Path(file_okay=False), help="Output folder."),
     click.option("--store", type=click.Path(dir_okay=False), help="SQLite store file."),
     click.option("--format", "formats", help=f"Comma-separated: {','.join(ALL_FORMATS)}."),
