@@ -13,6 +13,7 @@ Two kinds of example element:
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from lxml import etree
 
@@ -20,7 +21,7 @@ from dcaudit.checks.accname import tag_of
 from dcaudit.checks.findings import css_path
 from dcaudit.engine.packs import Example
 from dcaudit.extract.document import ParsedPage, parse_html
-from dcaudit.models import MODE_OF_CLASS, Field, Interaction, InteractionClass, Kind
+from dcaudit.models import MODE_OF_CLASS, Field, Finding, Interaction, InteractionClass, Kind
 
 EXAMPLE_URL = "https://example.test/page"
 
@@ -99,3 +100,13 @@ def example_interactions(parsed: ParsedPage) -> list[Interaction]:
             )
         )
     return found
+
+
+def fires_on(target: etree._Element | None, findings: Sequence[Finding]) -> bool:
+    """Whether an example fired: any finding at all for a whole-page example (no target),
+    else a finding on the marked element or inside it."""
+    if target is None:
+        return bool(findings)
+    selectors = {css_path(target)}
+    selectors.update(css_path(d) for d in target.iterdescendants() if isinstance(d.tag, str))
+    return any(f.selector in selectors for f in findings)

@@ -27,7 +27,12 @@ from typing import Any
 import textstat
 from lxml import etree
 
-from dcaudit.checks.examples import example_interactions, example_page, same_element
+from dcaudit.checks.examples import (
+    example_interactions,
+    example_page,
+    fires_on,
+    same_element,
+)
 from dcaudit.checks.findings import (
     CheckRule,
     InteractionLocator,
@@ -618,11 +623,7 @@ def run_example(rule: Rule, example: Example, parsed: ParsedPage) -> bool:
     if page_parsed is None:
         page_parsed, target = parsed, same_element(example.element, parsed.root)
     findings = example_findings(rule.id, example, page_parsed, rules)
-    if target is None:
-        return bool(findings)
-    selectors = {css_path(target)}
-    selectors.update(css_path(d) for d in target.iterdescendants() if isinstance(d.tag, str))
-    return any(f.selector in selectors for f in findings)
+    return fires_on(target, findings)
 
 
 @functools.lru_cache(maxsize=4)

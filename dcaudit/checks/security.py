@@ -22,6 +22,7 @@ from dcaudit.checks.examples import (
     example_headers,
     example_interactions,
     example_page,
+    fires_on,
     same_element,
 )
 from dcaudit.checks.findings import (
@@ -354,11 +355,7 @@ def run_example(rule: Rule, example: Example, parsed: ParsedPage) -> bool:
         )
         if f.rule == rule.id
     ]
-    if target is None:
-        return bool(findings)
-    selectors = {css_path(target)}
-    selectors.update(css_path(d) for d in target.iterdescendants() if isinstance(d.tag, str))
-    return any(f.selector in selectors for f in findings)
+    return fires_on(target, findings)
 
 
 @functools.lru_cache(maxsize=4)
