@@ -10,7 +10,7 @@ contradicting axe: per the project's standard, that is a bug to fix.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
