@@ -237,11 +237,16 @@ class Store:
             self._enqueue(run_id, entries)
 
     def _enqueue(self, run_id: str, entries: Iterable[FrontierEntry]) -> None:
+        # sequence numbers from the counter: rows ignored as duplicates leave gaps, and
+        # the order (all that seq is for) is the order of insertion, as with MAX(seq) + 1
+        rows = [(run_id, e.url, e.depth, e.parent) for e in entries]
+        if not rows:
+            return
+        seq = self._next_seq("frontier", run_id, len(rows))
         self._db.executemany(
             "INSERT OR IGNORE INTO frontier (run_id, url, depth, parent, state, seq) "
-            "VALUES (?, ?, ?, ?, 'queued', "
-            "(SELECT COALESCE(MAX(seq), 0) + 1 FROM frontier WHERE run_id = ?))",
-            [(run_id, e.url, e.depth, e.parent, run_id) for e in entries],
+            "VALUES (?, ?, ?, ?, 'queued', ?)",
+            [(*row, seq + n) for n, row in enumerate(rows)],
         )
 
     def queued(self, run_id: str) -> list[FrontierEntry]:

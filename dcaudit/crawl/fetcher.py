@@ -128,11 +128,12 @@ class Fetcher:
         self._direct: httpx.AsyncBaseTransport | None = None
         self._proxied: dict[str, httpx.AsyncBaseTransport] = {}
         self._proxies = {} if transport is not None else urllib.request.getproxies()
-        self._headers = {
-            "User-Agent": settings.user_agent or f"dcaudit/{__version__}",
-            "Accept": ACCEPT,
-            "Accept-Encoding": "gzip, deflate",
-        }
+        # raw headers, sent after Host: httpx.Request would build the same list per request
+        self._headers = [
+            (b"User-Agent", (settings.user_agent or f"dcaudit/{__version__}").encode("ascii")),
+            (b"Accept", ACCEPT.encode("ascii")),
+            (b"Accept-Encoding", b"gzip, deflate"),
+        ]
         self._timeout = httpx.Timeout(
             connect=settings.connect_timeout,
             read=settings.read_timeout,
@@ -143,15 +144,16 @@ class Fetcher:
     def _transport_for(self, url: str) -> httpx.AsyncBaseTransport:
         if self._given is not None:
             return self._given
-        scheme = url[: url.find(":")]
-        proxy = self._proxies.get(scheme) or self._proxies.get("all")
-        host = urlsplit(url).hostname or ""
-        if proxy and not _is_loopback(host) and not urllib.request.proxy_bypass(host):
-            transport = self._proxied.get(proxy)
-            if transport is None:
-                transport = httpx.AsyncHTTPTransport(limits=self._limits, proxy=proxy)
-                self._proxied[proxy] = transport
-            return transport
+        if self._proxies:
+            scheme = url[: url.find(":")]
+            proxy = self._proxies.get(scheme) or self._proxies.get("all")
+            host = urlsplit(url).hostname or "" if proxy else ""
+            if proxy and not _is_loopback(host) and not urllib.request.proxy_bypass(host):
+                transport = self._proxied.get(proxy)
+                if transport is None:
+                    transport = httpx.AsyncHTTPTransport(limits=self._limits, proxy=proxy)
+                    self._proxied[proxy] = transport
+                return transport
         if self._direct is None:
             self._direct = httpx.AsyncHTTPTransport(limits=self._limits)
         return self._direct
@@ -224,9 +226,7 @@ class Fetcher:
                 attempt.started = self._clock.monotonic()
                 try:
                     async with asyncio.timeout(settings.total_timeout):
-                        request = httpx.Request(
-                            "GET", url, headers=self._headers, extensions={"timeout": self._timeout}
-                        )
+                        request = self._build_request(url)
                         response = await self._transport_for(url).handle_async_request(request)
                         response.request = request
                         try:
@@ -261,6 +261,20 @@ class Fetcher:
             if wait > 0:
                 await self._clock.sleep(wait)
         raise AssertionError("unreachable: the last attempt always returns")  # pragma: no cover
+
+    def _build_request(self, url: str) -> httpx.Request:
+        """A GET with our headers: what ``httpx.Request("GET", url, headers=...)`` builds
+        (Host first, an empty body), without its per-request body encoding (half its cost)."""
+        target = httpx.URL(url)
+        request = httpx.Request(
+            "GET",
+            target,
+            headers=[(b"Host", target.netloc), *self._headers],
+            stream=httpx.ByteStream(b""),
+            extensions={"timeout": self._timeout},
+        )
+        request._content = b""  # as a Request built with no content has it (already read)
+        return request
 
     # -- reading answers -----------------------------------------------------------------
     async def _read_page(self, url: str, response: httpx.Response, attempt: _Attempt) -> _Answer:
