@@ -18,7 +18,7 @@ from dcaudit.config import Settings
 from dcaudit.crawl.content import ContentRules
 from dcaudit.crawl.fetcher import RedirectStop
 from dcaudit.crawl.frontier import Scope, TrapGuard, host_of, normalise_url, url_pattern
-from dcaudit.crawl.links import MAX_KEPT_URL, iter_links
+from dcaudit.crawl.links import MAX_KEPT_URL, iter_links, link_text
 from dcaudit.crawl.politeness import Robots
 from dcaudit.extract.document import ParsedPage
 from dcaudit.models import SkipReason
@@ -96,32 +96,35 @@ class Admission:
         page_url = entry.url
         depth = entry.depth + 1
         kept: set[str] = set()  # links already recorded for this page
-        for link in iter_links(parsed):
-            if link.scheme not in _HTTP:
-                if not link.scheme:
+        seen = self.seen
+        cache = self._link_cache
+        for url, scheme, element in iter_links(parsed):  # hot: tens of links on every page
+            if scheme not in _HTTP:
+                if not scheme:
                     continue
-                url = link.url[:MAX_KEPT_URL]
+                url = url[:MAX_KEPT_URL]
                 if url not in kept:
                     kept.add(url)
-                    found.links.append(Link(page_url, url, link.text(), "non_http"))
-                if url not in self.seen:
-                    self.seen.add(url)
-                    found.skips.append(Skip(url, SkipReason.NON_HTTP, page_url, link.scheme))
+                    found.links.append(Link(page_url, url, link_text(element), "non_http"))
+                if url not in seen:
+                    seen.add(url)
+                    found.skips.append(Skip(url, SkipReason.NON_HTTP, page_url, scheme))
                 continue
-            normal, inside = self._link_cache.get(link.url) or self._classify(link.url)
+            known = cache.get(url)
+            normal, inside = known if known is not None else self._classify(url)
             if normal is None:
                 continue
             if not inside:
                 if normal not in kept:
                     kept.add(normal)
-                    found.links.append(Link(page_url, normal, link.text(), "out_of_scope"))
-                if normal not in self.seen:
-                    self.seen.add(normal)
+                    found.links.append(Link(page_url, normal, link_text(element), "out_of_scope"))
+                if normal not in seen:
+                    seen.add(normal)
                     found.skips.append(Skip(normal, SkipReason.OUT_OF_SCOPE, page_url))
                 continue
-            if normal in self.seen:
+            if normal in seen:
                 continue
-            self.seen.add(normal)
+            seen.add(normal)
             verdict = await self.verdict(normal, depth)
             if verdict is not None:
                 found.skips.append(Skip(normal, verdict[0], page_url, verdict[1]))

@@ -31,12 +31,15 @@ class FoundLink(NamedTuple):
 
     def text(self) -> str:
         """What a person sees for the link (``alt`` for an image-map area), shortened."""
-        if self.element.tag == "area":
-            raw = self.element.get("alt") or ""
-        else:
-            raw = self.element.text_content()
-        text = _WHITESPACE.sub(" ", raw).strip()
-        return text[:MAX_LINK_TEXT]
+        return link_text(self.element)
+
+
+def link_text(element: lxml.html.HtmlElement) -> str:
+    """What a person sees for a link element (``alt`` for an image-map area), shortened."""
+    is_area = element.tag == "area"
+    raw = (element.get("alt") or "") if is_area else element.text_content()
+    text = _WHITESPACE.sub(" ", raw).strip()
+    return text[:MAX_LINK_TEXT]
 
 
 def iter_links(parsed: ParsedPage) -> Iterator[FoundLink]:
