@@ -13,13 +13,16 @@ import asyncio
 import email.utils
 import ipaddress
 import logging
+import select
 import socket
 import ssl
 import urllib.request
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+import httpcore
 import httpx
 
 from dcaudit import __version__
@@ -155,7 +158,7 @@ class Fetcher:
                     self._proxied[proxy] = transport
                 return transport
         if self._direct is None:
-            self._direct = httpx.AsyncHTTPTransport(limits=self._limits)
+            self._direct = _DirectTransport(self._limits)
         return self._direct
 
     async def aclose(self) -> None:
@@ -346,6 +349,91 @@ class Fetcher:
     def _done(self, answer: _Answer, attempt: _Attempt) -> _Answer:
         answer.elapsed_ms = round((self._clock.monotonic() - attempt.started) * 1000, 1)
         return answer
+
+
+class _DirectTransport(httpx.AsyncHTTPTransport):
+    """httpx's transport, with a connection pool whose streams keep their socket at hand.
+
+    Before every request and after every response the pool asks each idle connection
+    whether the server closed it; through anyio each answer rebuilds a dictionary of
+    socket attributes (with a getpeername() call) before the poll() that answers it.
+    """
+
+    def __init__(self, limits: httpx.Limits) -> None:
+        ssl_context = httpx.create_ssl_context()
+        super().__init__(verify=ssl_context, limits=limits)
+        self._pool = httpcore.AsyncConnectionPool(
+            ssl_context=ssl_context,
+            max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=limits.keepalive_expiry,
+            network_backend=_Backend(httpcore.AnyIOBackend()),
+        )
+
+
+class _Backend(httpcore.AsyncNetworkBackend):
+    def __init__(self, inner: httpcore.AsyncNetworkBackend) -> None:
+        self._inner = inner
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        stream = await self._inner.connect_tcp(host, port, timeout, local_address, socket_options)
+        return _Stream(stream)
+
+    async def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
+    ) -> httpcore.AsyncNetworkStream:  # pragma: no cover - the crawler has no unix sockets
+        return _Stream(await self._inner.connect_unix_socket(path, timeout, socket_options))
+
+    async def sleep(self, seconds: float) -> None:
+        await self._inner.sleep(seconds)
+
+
+class _Stream(httpcore.AsyncNetworkStream):
+    """A stream that answers "is_readable" from its socket, found once."""
+
+    def __init__(self, inner: httpcore.AsyncNetworkStream) -> None:
+        self._inner = inner
+        self._socket: socket.socket | None = inner.get_extra_info("socket")
+
+    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return await self._inner.read(max_bytes, timeout)
+
+    async def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        await self._inner.write(buffer, timeout)
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+    async def start_tls(
+        self,
+        ssl_context: ssl.SSLContext,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        return _Stream(await self._inner.start_tls(ssl_context, server_hostname, timeout))
+
+    def get_extra_info(self, info: str) -> Any:
+        if info == "is_readable":
+            return _is_readable(self._socket)
+        return self._inner.get_extra_info(info)
+
+
+def _is_readable(sock: socket.socket | None) -> bool:
+    """Whether a recv() would return at once: data, or the end of a closed connection
+    (httpcore's test; a socket without a descriptor counts as readable, that is closed)."""
+    fd = -1 if sock is None else sock.fileno()
+    if fd < 0:
+        return True
+    poller = select.poll()
+    poller.register(fd, select.POLLIN)
+    return bool(poller.poll(0))
 
 
 def _result(
