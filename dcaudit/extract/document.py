@@ -131,16 +131,44 @@ def _collect_text(element: lxml.html.HtmlElement, parts: list[str]) -> None:
         parts.append(element.tail)
 
 
+def _html_parser() -> lxml.html.HTMLParser:
+    """``lxml.html``'s parser with its element classes chosen in C, not by a Python callback.
+
+    ``lxml.html.HtmlElementClassLookup`` calls Python for every element object lxml hands
+    out (every step of every ``iter``, ``find`` and XPath result). The same classes come
+    from a namespace lookup: the form classes by (lower-case, as parsed) tag name,
+    ``HtmlElement``, ``HtmlComment``, ``HtmlProcessingInstruction`` and ``HtmlEntity`` else.
+    """
+    fallback = etree.ElementDefaultClassLookup(
+        element=lxml.html.HtmlElement,
+        comment=lxml.html.HtmlComment,
+        pi=lxml.html.HtmlProcessingInstruction,
+        entity=lxml.html.HtmlEntity,
+    )
+    lookup = etree.ElementNamespaceClassLookup(fallback)
+    classes = lookup.get_namespace(None)
+    for tag, element_class in lxml.html.HtmlElementClassLookup._default_element_classes.items():
+        classes[tag] = element_class
+    parser = lxml.html.HTMLParser()
+    parser.set_element_class_lookup(lookup)
+    return parser
+
+
+_PARSER = _html_parser()
+
+
 def parse_html(url: str, html: str) -> ParsedPage:
     """Parse ``html`` fetched from ``url``. Never raises on broken markup."""
     try:
-        root = lxml.html.document_fromstring(html or "<html></html>")
+        root = lxml.html.document_fromstring(html or "<html></html>", parser=_PARSER)
     except (etree.ParserError, ValueError):
         # ValueError: a str with an XML encoding declaration; parse the bytes instead
         try:
-            root = lxml.html.document_fromstring(html.encode("utf-8", errors="replace"))
+            root = lxml.html.document_fromstring(
+                html.encode("utf-8", errors="replace"), parser=_PARSER
+            )
         except etree.ParserError:
-            root = lxml.html.document_fromstring("<html></html>")
+            root = lxml.html.document_fromstring("<html></html>", parser=_PARSER)
     base_url = url
     base = root.find(".//base[@href]")
     if base is not None:
