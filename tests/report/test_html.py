@@ -196,3 +196,20 @@ def test_html_survives_malformed_seed_and_page_urls(fixture: FixtureRun) -> None
     pages = [replace(fixture.pages[0], url="http://[broken/x")]
     html = render_html(build_report_data(run, pages, fixture.interactions, fixture.findings))
     assert "http://[broken" in html
+
+
+def test_html_report_passes_our_own_static_checks(html: str) -> None:
+    """dcaudit's static accessibility checks find nothing on dcaudit's own report."""
+    from dcaudit.checks.static_a11y import check_static, load_static_rules
+    from dcaudit.engine.packs import load_packs
+    from dcaudit.extract.document import parse_html
+    from dcaudit.models import Outcome, Page
+
+    url = "file:///report.html"
+    page = Page(
+        url=url, final_url=url, status=200, content_type="text/html", bytes=len(html), depth=0
+    )
+    findings = check_static(parse_html(url, html), page, [], load_static_rules(load_packs()))
+    problems = [(f.rule, f.selector, f.message) for f in findings if f.outcome is not Outcome.ERROR]
+    assert problems == []
+    assert not [f for f in findings if f.outcome is Outcome.ERROR]
