@@ -142,6 +142,9 @@ class Store:
             self._seqs: dict[tuple[str, str], int] = {}
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
+            # a checkpoint fsyncs the WAL and the file, stalling the crawl's event loop: at
+            # every 10,000 WAL pages (about 40 MB, ~900 crawled pages) instead of 1,000
+            self._db.execute("PRAGMA wal_autocheckpoint=10000")
             self._db.execute("PRAGMA foreign_keys=ON")
             self._migrate()
         except sqlite3.DatabaseError as exc:
@@ -373,6 +376,15 @@ class Store:
             "SELECT data FROM pages WHERE run_id=? ORDER BY seq", (run_id,)
         ):
             yield page_from_dict(json.loads(data))
+
+    def page_totals(self, run_id: str) -> tuple[int, int]:
+        """``(pages, pages with an error)`` for ``run_id``, counted without reading the pages."""
+        row = self._db.execute(
+            "SELECT COUNT(*), COALESCE(SUM(json_extract(data, '$.error') IS NOT NULL), 0) "
+            "FROM pages WHERE run_id=?",
+            (run_id,),
+        ).fetchone()
+        return int(row[0]), int(row[1])
 
     def page_count(self, run_id: str) -> int:
         return int(

@@ -218,9 +218,7 @@ class _Crawl:
         )
         for entry in self.store.queued(self.run_id):
             self._push(entry)
-        for page in self.store.pages(self.run_id):
-            self.done += 1
-            self.errors += page.error is not None
+        self.done, self.errors = self.store.page_totals(self.run_id)
         self.skipped = sum(self.store.skip_counts(self.run_id).values())
 
     async def _work(self) -> None:
@@ -444,10 +442,7 @@ class _Crawl:
         return notes
 
     def _stats(self) -> RunStats:
-        pages = errors = 0
-        for page in self.store.pages(self.run_id):
-            pages += 1
-            errors += page.error is not None
+        pages, errors = self.store.page_totals(self.run_id)
         counts = self.store.skip_counts(self.run_id)
         return RunStats(
             pages_fetched=pages,
