@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import cast
@@ -65,14 +66,7 @@ def decode_body(raw: bytes, content_type: str | None) -> tuple[str, str]:
 
     Returns ``(text, encoding used)``.
     """
-    candidates: list[str | None] = []
-    if content_type:
-        match = _CHARSET_IN_HEADER.search(content_type)
-        candidates.append(_codec(match.group(1)) if match else None)
-    bom_encoding = EncodingDetector.strip_byte_order_mark(raw)[1]
-    candidates.append(_codec(bom_encoding))
-    candidates.append(_codec(EncodingDetector.find_declared_encoding(raw[:4096], is_html=True)))
-    for encoding in candidates:
+    for encoding in _declared_encodings(raw, content_type):
         if encoding:
             try:
                 return raw.decode(encoding), encoding
@@ -88,6 +82,16 @@ def decode_body(raw: bytes, content_type: str | None) -> tuple[str, str]:
     detected = _codec(best.encoding if best else None)
     encoding = detected if detected in _NON_LATIN_CODECS else "cp1252"
     return raw.decode(encoding, errors="replace"), encoding
+
+
+def _declared_encodings(raw: bytes, content_type: str | None) -> Iterator[str | None]:
+    """The HTTP charset, the BOM's and ``<meta charset>``'s, in that order; each is only
+    looked for when the ones before it are missing or do not decode the body."""
+    if content_type:
+        match = _CHARSET_IN_HEADER.search(content_type)
+        yield _codec(match.group(1)) if match else None
+    yield _codec(EncodingDetector.strip_byte_order_mark(raw)[1])
+    yield _codec(EncodingDetector.find_declared_encoding(raw[:4096], is_html=True))
 
 
 @dataclass
