@@ -18,7 +18,7 @@ from dcaudit.config import Settings
 from dcaudit.crawl.content import ContentRules
 from dcaudit.crawl.fetcher import RedirectStop
 from dcaudit.crawl.frontier import Scope, TrapGuard, host_of, normalise_url, url_pattern
-from dcaudit.crawl.links import MAX_KEPT_URL, iter_links, link_text
+from dcaudit.crawl.links import MAX_KEPT_URL, iter_link_tuples, link_text
 from dcaudit.crawl.politeness import Robots
 from dcaudit.extract.document import ParsedPage
 from dcaudit.models import SkipReason
@@ -98,7 +98,7 @@ class Admission:
         kept: set[str] = set()  # links already recorded for this page
         seen = self.seen
         cache = self._link_cache
-        for url, scheme, element in iter_links(parsed):  # hot: tens of links on every page
+        for url, scheme, element in iter_link_tuples(parsed):  # hot: tens of links on every page
             if scheme not in _HTTP:
                 if not scheme:
                     continue

@@ -44,6 +44,12 @@ def link_text(element: lxml.html.HtmlElement) -> str:
 
 def iter_links(parsed: ParsedPage) -> Iterator[FoundLink]:
     """Every ``a[href]`` and ``area[href]`` with its absolute URL; fragment-only links skipped."""
+    for url, scheme, element in iter_link_tuples(parsed):
+        yield FoundLink(url, scheme, element)
+
+
+def iter_link_tuples(parsed: ParsedPage) -> Iterator[tuple[str, str, lxml.html.HtmlElement]]:
+    """:func:`iter_links` as plain ``(url, scheme, element)`` tuples (cheaper to make)."""
     base = parsed.base_url
     base_parts = urlsplit(base)
     base_scheme = base_parts.scheme.lower()
@@ -58,23 +64,23 @@ def iter_links(parsed: ParsedPage) -> Iterator[FoundLink]:
         # fast paths for the common forms; urljoin (slow) for the rest
         if href[0] == "/":
             if href.startswith("//"):
-                yield FoundLink(f"{base_scheme}:{href}", base_scheme, element)
+                yield (f"{base_scheme}:{href}", base_scheme, element)
             else:
-                yield FoundLink(origin + href, base_scheme, element)
+                yield (origin + href, base_scheme, element)
             continue
         if href.startswith("https://"):
-            yield FoundLink(href, "https", element)
+            yield (href, "https", element)
             continue
         if href.startswith("http://"):
-            yield FoundLink(href, "http", element)
+            yield (href, "http", element)
             continue
         match = _SCHEME.match(href)
         if match is not None:  # absolute: mailto:, tel:, javascript:, other schemes
-            yield FoundLink(href, match.group(1).lower(), element)
+            yield (href, match.group(1).lower(), element)
             continue
         try:
             url = urljoin(base, href)
         except ValueError:  # e.g. a broken IPv6 literal
             continue
         scheme_match = _SCHEME.match(url)
-        yield FoundLink(url, scheme_match.group(1).lower() if scheme_match else "", element)
+        yield (url, scheme_match.group(1).lower() if scheme_match else "", element)
