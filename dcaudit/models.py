@@ -131,6 +131,7 @@ class Page:
     reading_grade: float | None = None
     template: str | None = None  # DOM structure signature, for sampling and fingerprints
     risk: Risk | None = None  # weighted sum of the page's findings (dcaudit.score)
+    headers: tuple[tuple[str, str], ...] = ()  # security headers only (crawl.fetcher)
 
     @property
     def is_html(self) -> bool:

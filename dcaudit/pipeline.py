@@ -139,7 +139,12 @@ class _PageAnalyser:
             findings.extend(exclusion)
         except Exception as exc:  # recorded as an error finding, the run goes on
             findings.append(error_finding("dcaudit/exclusion", Source.EXCLUSION, page, exc))
-        findings.extend(self._guarded(Source.SECURITY, check_security, parsed, page, interactions))
+        try:
+            findings.extend(
+                check_security(parsed, page, interactions, self.checks.security, dict(page.headers))
+            )
+        except Exception as exc:  # recorded as an error finding, the run goes on
+            findings.append(error_finding("dcaudit/security", Source.SECURITY, page, exc))
         self.site.observe(parsed, page, interactions)
         return PageAnalysis(page=page, interactions=interactions, findings=findings)
 

@@ -517,6 +517,7 @@ def risk_from_dict(data: dict[str, Any] | None) -> Risk | None:
 def page_from_dict(data: dict[str, Any]) -> Page:
     data = dict(data)
     data["redirects"] = tuple(data.get("redirects", ()))
+    data["headers"] = tuple(tuple(pair) for pair in data.get("headers", ()))
     data["risk"] = risk_from_dict(data.get("risk"))
     return Page(**data)
 

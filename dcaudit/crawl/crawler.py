@@ -494,6 +494,7 @@ def _page_from(entry: FrontierEntry, result: FetchResult) -> Page:
         redirects=result.redirects,
         is_document=result.kind is ContentKind.DOCUMENT and result.error is None,
         elapsed_ms=result.elapsed_ms,
+        headers=result.security_headers,
     )
 
 

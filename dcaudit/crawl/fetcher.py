@@ -48,6 +48,15 @@ class RedirectStop:
 
 RedirectCheck = Callable[[str], Awaitable[RedirectStop | None]]
 ChunkSink = Callable[[bytes], None]
+# Response headers kept with a page for the security checks. An allow-list, so cookies and
+# anything else a site sends never reach the store or a report.
+SECURITY_HEADERS = (
+    "strict-transport-security",
+    "content-security-policy",
+    "x-content-type-options",
+    "x-frame-options",
+    "referrer-policy",
+)
 
 
 @dataclass(frozen=True)
@@ -65,6 +74,7 @@ class FetchResult:
     redirects: tuple[str, ...] = ()  # every URL that answered with a redirect, in order
     redirect_stop: RedirectStop | None = None
     elapsed_ms: float | None = None
+    security_headers: tuple[tuple[str, str], ...] = ()  # SECURITY_HEADERS only
 
     @property
     def media_type(self) -> str | None:
@@ -85,6 +95,7 @@ class _Answer:
     connect_failed: bool = False
     location: str | None = None
     elapsed_ms: float | None = None
+    security_headers: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass
@@ -306,6 +317,11 @@ class Fetcher:
             status=status,
             content_type=response.headers.get("content-type"),
             content_length=_content_length(response.headers.get("content-length")),
+            security_headers=tuple(
+                (name, response.headers[name])
+                for name in SECURITY_HEADERS
+                if name in response.headers
+            ),
         )
         if status in REDIRECT_STATUSES:
             location = response.headers.get("location")
@@ -457,6 +473,7 @@ def _result(
         redirects=tuple(chain),
         redirect_stop=stop,
         elapsed_ms=answer.elapsed_ms,
+        security_headers=answer.security_headers,
     )
 
 

@@ -338,3 +338,16 @@ def test_crawl_cancelled_stops_cleanly_and_resumes(site: LoopbackSite, store: St
     again = [p for p in site.log[mark:] if p != "/robots.txt"]
     assert again == ["/block", "/c", "/d"]
     assert second.stats.pages_fetched == 6
+
+
+def test_crawl_stores_security_headers_but_never_cookies(site: LoopbackSite, store: Store) -> None:
+    site.page(
+        "/",
+        "<p>Croeso</p>",
+        headers=(("Strict-Transport-Security", "max-age=600"), ("Set-Cookie", "sid=secret")),
+    )
+    new_run(store)
+    run_crawl(store, [site.url("/")], settings=Settings(delay=0))
+    (page,) = store.pages("run-1")
+    assert page.headers == (("strict-transport-security", "max-age=600"),)
+    assert "secret" not in repr(page)

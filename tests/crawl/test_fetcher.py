@@ -101,6 +101,18 @@ def test_fetch_page_reads_html_and_sends_user_agent() -> None:
     assert recorder.requests[0].headers["user-agent"] == "dcaudit/9.9"
 
 
+def test_fetch_keeps_only_allow_listed_security_headers() -> None:
+    response = html(
+        **{
+            "Strict-Transport-Security": "max-age=31536000",
+            "Set-Cookie": "session=secret",
+            "Authorization": "Bearer secret",
+        }
+    )
+    result, _, _ = fetch(lambda r: response)
+    assert result.security_headers == (("strict-transport-security", "max-age=31536000"),)
+
+
 def test_fetch_retries_503_honouring_retry_after_seconds() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         if len(recorder_calls) < 1:
