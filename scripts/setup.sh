@@ -7,6 +7,16 @@ cd "$(dirname "$0")/.."
 
 say() { printf 'setup: %s\n' "$*"; }
 
+# Run a command quietly: its output is shown only when it fails.
+quietly() {
+  local log status=0
+  log=$(mktemp)
+  "$@" >"$log" 2>&1 || status=$?
+  if [ "$status" -ne 0 ]; then cat "$log"; fi
+  rm -f "$log"
+  return "$status"
+}
+
 apt_install() {
   if [ "$(id -u)" = 0 ]; then
     say "installing $* from the OS packages"
@@ -45,8 +55,8 @@ stamp=.venv/.dcaudit-install-stamp
 want=$(sha256sum pyproject.toml | cut -d' ' -f1)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ] || ! .venv/bin/python -c "import dcaudit" 2>/dev/null; then
   say "installing dcaudit and test extras into .venv"
-  .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip >/dev/null
-  .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]'
+  quietly .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
+  quietly .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]'
   echo "$want" > "$stamp"
 fi
 
@@ -56,7 +66,7 @@ if command -v npm >/dev/null 2>&1; then
   want_axe=$(sha256sum package-lock.json | cut -d' ' -f1)
   if [ ! -f node_modules/axe-core/axe.min.js ] || [ ! -f "$axe_stamp" ] || [ "$(cat "$axe_stamp")" != "$want_axe" ]; then
     say "installing axe-core from npm"
-    npm ci --no-audit --no-fund --loglevel=error >/dev/null
+    quietly npm ci --no-audit --no-fund --loglevel=error
     echo "$want_axe" > "$axe_stamp"
   fi
 else
