@@ -91,7 +91,7 @@ def _print_summary(result: Any) -> None:
     )
     counts = summary["interactions"]
     click.echo(
-        f"interactions: {counts['total']} ("
+        f"interactions: {counts['total']} ({counts['distinct']} distinct; "
         + ", ".join(f"{name} {n}" for name, n in counts["by_class"].items())
         + ")"
     )

@@ -122,6 +122,9 @@ def _interaction_counts(interactions: Sequence[Interaction]) -> dict[str, Any]:
     by_co = Counter(co for i in interactions for co in i.four_cos)
     return {
         "total": len(interactions),
+        # the same control repeated on many pages (a header search box, a cookie banner)
+        # counts once here: what a site offers, not how often its template repeats it
+        "distinct": len({(i.kind, i.target, i.label, i.interaction_class) for i in interactions}),
         "unclassified": by_class[None],
         "by_class": {c.value: by_class[c] for c in InteractionClass},
         "by_mode": {m.value: by_mode[m] for m in Mode},

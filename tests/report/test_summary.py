@@ -153,3 +153,14 @@ def test_summarise_uses_stored_page_and_site_risk(fixture: FixtureRun) -> None:
         "interactions": sum(1 for i in fixture.interactions if i.page == news.url),
     }
     assert s["risk"]["max_page"] == 42.0
+
+
+def test_summarise_counts_a_control_repeated_on_many_pages_once(fixture: FixtureRun) -> None:
+    first = fixture.interactions[0]
+    repeated = [
+        replace(first, id=f"copy-{n}", page=f"https://council.example/p{n}") for n in range(5)
+    ]
+    s = summarise(fixture.run, fixture.pages, [*fixture.interactions, *repeated], [])
+    base = summarise(fixture.run, fixture.pages, fixture.interactions, [])
+    assert s["interactions"]["total"] == base["interactions"]["total"] + 5
+    assert s["interactions"]["distinct"] == base["interactions"]["distinct"]
