@@ -46,7 +46,7 @@ from dcaudit.extract.document import ParsedPage, parse_html
 from dcaudit.extract.interactions import extract_interactions
 from dcaudit.extract.template import template_signature
 from dcaudit.gate import Condition, evaluate, parse_conditions
-from dcaudit.models import Finding, Interaction, Page, Risk, Run, RunStats, RunStatus, Source
+from dcaudit.models import Finding, Interaction, Page, Risk, Run, RunStatus, Source
 from dcaudit.report import write_report_data, write_reports
 from dcaudit.report.data import load_report_data
 from dcaudit.score import (
@@ -426,4 +426,4 @@ def rerender(store_path: Path, run_id: str, formats: Sequence[str], out_dir: Pat
         return write_reports(store, run_id, formats, out_dir)
 
 
-__all__ = ["AuditResult", "RunStats", "rerender", "run_audit"]
+__all__ = ["AuditResult", "rerender", "run_audit"]
