@@ -213,3 +213,13 @@ def test_html_report_passes_our_own_static_checks(html: str) -> None:
     problems = [(f.rule, f.selector, f.message) for f in findings if f.outcome is not Outcome.ERROR]
     assert problems == []
     assert not [f for f in findings if f.outcome is Outcome.ERROR]
+
+
+def test_html_headline_warns_when_the_browser_pass_did_not_run(data: ReportData) -> None:
+    note = "browser pass did not run: chromium not found; static checks only"
+    run = replace(data.run, notes=(*data.run.notes, note))
+    html = render_html(replace(data, run=run))
+    headline = html.index('id="headline"')
+    warning = html.index("Incomplete run")
+    assert headline < warning < html.index('class="figures"')
+    assert "chromium not found" in html[warning : warning + 300]
