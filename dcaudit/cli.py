@@ -132,6 +132,8 @@ def _run(settings: Settings, seeds: tuple[str, ...], resume: str | None, quiet: 
         click.echo("dcaudit: interrupted", err=True)
         sys.exit(130)
     _print_summary(result)
+    if any(note.startswith("interrupted") for note in result.run.notes):
+        sys.exit(130)  # what was done is stored and reported; the run is not finished
     if result.gate_failures:
         sys.exit(EXIT_THRESHOLDS)
 

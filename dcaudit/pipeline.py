@@ -180,7 +180,9 @@ def run_audit(
         if resume_run_id:
             run = store.get_run(resume_run_id)
             seeds = run.seeds
-            run = replace(run, status=RunStatus.RUNNING, finished=None)
+            # the earlier interruption is over: its note would only mislead
+            notes = tuple(n for n in run.notes if not n.startswith("interrupted"))
+            run = replace(run, status=RunStatus.RUNNING, finished=None, notes=notes)
             store.save_run(run)
             say(f"resuming run {run.id} ({store.page_count(run.id)} pages already done)")
         else:
@@ -203,7 +205,8 @@ def run_audit(
         except DcauditError:
             store.save_run(replace(run, status=RunStatus.FAILED, finished=_now()))
             raise
-        run = replace(run, stats=report.stats, notes=(*run.notes, *report.notes))
+        notes = tuple(dict.fromkeys((*run.notes, *report.notes)))  # a resumed crawl repeats some
+        run = replace(run, stats=report.stats, notes=notes)
         if report.interrupted:
             return _interrupted(store, run, settings, gate, say, "crawl")
         try:

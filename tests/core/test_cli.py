@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import signal
 import socket
 import subprocess
 import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -181,3 +184,82 @@ def test_cli_demo_with_browser_attaches_axe_findings(tmp_path: Path) -> None:
     assert classes_wrong(report, with_browser=True) == []
     js_only = [i for i in report["interactions"] if "requires_javascript" in i["tags"]]
     assert js_only
+
+
+class _SlowSite:
+    """Four linked pages on loopback; /slow answers only once released."""
+
+    def __init__(self) -> None:
+        self.requested_slow = threading.Event()
+        self.release = threading.Event()
+        self.paths: list[str] = []
+        site = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                site.paths.append(self.path)
+                if self.path == "/slow":
+                    site.requested_slow.set()
+                    site.release.wait(60)
+                links = "".join(f'<a href="/{p}">{p}</a>' for p in ("a", "b", "slow"))
+                body = f"<html lang='en'><title>{self.path}</title><body>{links}</body></html>"
+                data = body.encode() if self.path != "/robots.txt" else b""
+                self.send_response(200 if self.path != "/robots.txt" else 404)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.release.set()
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_cli_sigterm_keeps_the_run_and_resume_finishes_it(tmp_path: Path) -> None:
+    site = _SlowSite()
+    try:
+        args = ["audit", site.url, "--no-browser", "--delay", "0", "--out", "out", "-q"]
+        child = subprocess.Popen(
+            [sys.executable, "-m", "dcaudit", *args],
+            cwd=tmp_path,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        assert site.requested_slow.wait(60), "the crawl never reached /slow"
+        child.send_signal(signal.SIGTERM)
+        out, err = child.communicate(timeout=120)
+        assert child.returncode == 130, err
+        assert "Traceback" not in err
+        run_id = out.split()[1].rstrip(":")
+        report = json.loads((tmp_path / "out" / "report.json").read_text())
+        assert report["run"]["status"] == "partial"
+        assert any(n.startswith("interrupted") for n in report["run"]["notes"])
+        site.release.set()
+        done_before = sorted(p["url"] for p in report["pages"])
+        resumed = dcaudit("audit", "--resume", run_id, "--no-browser", "--out", "out", cwd=tmp_path)
+        assert resumed.returncode == 0, resumed.stderr
+        final = json.loads((tmp_path / "out" / "report.json").read_text())
+        assert final["run"]["status"] == "complete"
+        assert not any(n.startswith("interrupted") for n in final["run"]["notes"])
+        assert sorted(p["url"].removeprefix(site.url) for p in final["pages"]) == [
+            "",
+            "a",
+            "b",
+            "slow",
+        ]
+        # pages stored before the interruption were not fetched again
+        for url in done_before:
+            path = "/" + url.removeprefix(site.url)
+            assert site.paths.count(path) == 1, (path, site.paths)
+    finally:
+        site.close()
