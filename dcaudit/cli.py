@@ -111,8 +111,9 @@ def _print_summary(result: Any) -> None:
 
 
 def _terminate(signum: int, frame: object) -> None:
-    # SIGTERM takes the Ctrl-C path: browsers are killed, the run is kept and resumable
-    raise KeyboardInterrupt
+    # SIGTERM takes the Ctrl-C path (whatever SIGINT handler is in force: asyncio's cancels
+    # the crawl cleanly): browsers are killed, the run is kept and resumable
+    signal.raise_signal(signal.SIGINT)
 
 
 def _run(settings: Settings, seeds: tuple[str, ...], resume: str | None, quiet: bool) -> None:

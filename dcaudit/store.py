@@ -473,6 +473,10 @@ class _Transaction:
     def __enter__(self) -> None:
         self._lock.acquire()
         try:
+            if self._db.in_transaction:
+                # left open by Ctrl-C or SIGTERM landing between BEGIN and its bookkeeping:
+                # nothing of it was committed, so it is dropped
+                self._db.execute("ROLLBACK")
             self._db.execute("BEGIN IMMEDIATE")
         except BaseException:
             self._lock.release()

@@ -164,3 +164,10 @@ def test_store_keeps_insertion_order_across_batches(tmp_path: Path) -> None:
             "r1", [Interaction(id="c0", page=PAGE.url, kind=Kind.LINK, label="", selector="a")]
         )
         assert [i.id for i in db.interactions("r1")] == ["a0", "a1", "a2", "b0", "c0"]
+
+
+def test_store_recovers_from_a_transaction_left_open_by_an_interrupt(store: Store) -> None:
+    # as if KeyboardInterrupt landed just after BEGIN, before the with-block took over
+    store._db.execute("BEGIN IMMEDIATE")
+    store.enqueue("r1", [FrontierEntry(PAGE.url, 0)])
+    assert store.queued("r1") == [FrontierEntry(PAGE.url, 0)]
