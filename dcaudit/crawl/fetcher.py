@@ -1,6 +1,6 @@
-"""HTTP for the crawler: one ``httpx.AsyncClient``, redirects followed by hand, retries,
-time and size limits. Nothing here raises for a failed request: the failure is described
-in the :class:`FetchResult`.
+"""HTTP for the crawler: redirects followed by hand, retries, time and size limits, over
+the routes of :mod:`~dcaudit.crawl.transport`. Nothing here raises for a failed request:
+the failure is described in the :class:`FetchResult`.
 
 Retries: connection errors, 429 and 503, up to ``settings.retries`` times, waiting
 ``backoff * 2**n`` seconds or the server's Retry-After (seconds or an HTTP date, capped by
@@ -13,16 +13,13 @@ import asyncio
 import email.utils
 import ipaddress
 import logging
-import select
 import socket
 import ssl
 import urllib.request
-from collections.abc import Awaitable, Callable, Iterable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-import httpcore
 import httpx
 
 from dcaudit import __version__
@@ -31,6 +28,7 @@ from dcaudit.crawl.clock import Clock
 from dcaudit.crawl.content import ContentKind, ContentRules, load_content_rules, media_type
 from dcaudit.crawl.frontier import host_of, normalise_url
 from dcaudit.crawl.politeness import HostSlots
+from dcaudit.crawl.transport import DirectRoute, HttpxRoute, Reply, Route
 
 log = logging.getLogger(__name__)
 
@@ -104,7 +102,7 @@ class _Attempt:
     started: float = 0.0
 
 
-_Reader = Callable[[str, httpx.Response, _Attempt], Awaitable[_Answer]]
+_Reader = Callable[[str, Reply, _Attempt], Awaitable[_Answer]]
 
 
 @dataclass
@@ -117,10 +115,9 @@ class _ResourceSpec:
 class Fetcher:
     """Fetches pages and resources politely: every request takes a turn in its host's slot.
 
-    Requests go straight to an httpx transport: we follow redirects ourselves and keep no
-    cookies, so the client layer would only add cost per request (it also builds a
-    redirect request for every 3xx and raises on a malformed Location before we see it).
-    Proxies from the environment (``http_proxy``, ``https_proxy``, ``no_proxy``) are used.
+    Requests take a :mod:`~dcaudit.crawl.transport` route: straight to httpcore, or through
+    the proxy the environment names (``http_proxy``, ``https_proxy``, ``no_proxy``), or
+    through the httpx transport a test gives.
     """
 
     def __init__(
@@ -136,13 +133,12 @@ class Fetcher:
         self._slots = slots
         self._clock = clock
         self._rules = content_rules or load_content_rules()
-        pool = max(20, settings.concurrency * 4)
-        self._limits = httpx.Limits(max_connections=pool, max_keepalive_connections=pool)
-        self._given = transport
-        self._direct: httpx.AsyncBaseTransport | None = None
-        self._proxied: dict[str, httpx.AsyncBaseTransport] = {}
+        self._pool_size = max(20, settings.concurrency * 4)
+        self._given = HttpxRoute(transport) if transport is not None else None
+        self._direct: DirectRoute | None = None
+        self._proxied: dict[str, HttpxRoute] = {}
         self._proxies = {} if transport is not None else urllib.request.getproxies()
-        # raw headers, sent after Host: httpx.Request would build the same list per request
+        # raw headers, sent after Host: one list for every request
         self._headers = [
             (b"User-Agent", (settings.user_agent or f"dcaudit/{__version__}").encode("ascii")),
             (b"Accept", ACCEPT.encode("ascii")),
@@ -155,7 +151,7 @@ class Fetcher:
             pool=settings.total_timeout,
         ).as_dict()
 
-    def _transport_for(self, url: str) -> httpx.AsyncBaseTransport:
+    def _route_for(self, url: str) -> Route:
         if self._given is not None:
             return self._given
         if self._proxies:
@@ -163,20 +159,22 @@ class Fetcher:
             proxy = self._proxies.get(scheme) or self._proxies.get("all")
             host = urlsplit(url).hostname or "" if proxy else ""
             if proxy and not _is_loopback(host) and not urllib.request.proxy_bypass(host):
-                transport = self._proxied.get(proxy)
-                if transport is None:
-                    transport = httpx.AsyncHTTPTransport(limits=self._limits, proxy=proxy)
-                    self._proxied[proxy] = transport
-                return transport
+                route = self._proxied.get(proxy)
+                if route is None:
+                    size = self._pool_size
+                    limits = httpx.Limits(max_connections=size, max_keepalive_connections=size)
+                    route = HttpxRoute(httpx.AsyncHTTPTransport(limits=limits, proxy=proxy))
+                    self._proxied[proxy] = route
+                return route
         if self._direct is None:
-            self._direct = _DirectTransport(self._limits)
+            self._direct = DirectRoute()
         return self._direct
 
     async def aclose(self) -> None:
-        transports = [self._given, self._direct, *self._proxied.values()]
-        for transport in transports:
-            if transport is not None:
-                await transport.aclose()
+        routes: list[Route | None] = [self._given, self._direct, *self._proxied.values()]
+        for route in routes:
+            if route is not None:
+                await route.aclose()
 
     async def fetch_page(self, url: str, on_redirect: RedirectCheck | None = None) -> FetchResult:
         """Fetch a crawl URL: HTML bodies are read (up to max_body_bytes), documents and
@@ -197,8 +195,8 @@ class Fetcher:
         a body over the limit keeps its first ``limit`` bytes (error still "too large")."""
         spec = _ResourceSpec(limit, sink, keep_prefix)
 
-        async def read(url: str, response: httpx.Response, attempt: _Attempt) -> _Answer:
-            return await self._read_resource(url, response, attempt, spec)
+        async def read(url: str, reply: Reply, attempt: _Attempt) -> _Answer:
+            return await self._read_resource(url, reply, attempt, spec)
 
         return await self._follow(url, read, None, min(max_redirects, self._settings.max_redirects))
 
@@ -240,13 +238,12 @@ class Fetcher:
                 attempt.started = self._clock.monotonic()
                 try:
                     async with asyncio.timeout(settings.total_timeout):
-                        request = self._build_request(url)
-                        response = await self._transport_for(url).handle_async_request(request)
-                        response.request = request
+                        route = self._route_for(url)
+                        reply = await route.get(url, self._headers, self._timeout)
                         try:
-                            if response.status_code in RETRY_STATUSES and not last_try:
+                            if reply.status in RETRY_STATUSES and not last_try:
                                 retry_after = retry_after_seconds(
-                                    response.headers.get("retry-after"), self._clock.time()
+                                    reply.headers.get("retry-after"), self._clock.time()
                                 )
                                 if retry_after is not None:
                                     wait = min(retry_after, settings.retry_after_cap)
@@ -254,9 +251,9 @@ class Fetcher:
                                 else:
                                     wait = settings.backoff * 2**attempt_number
                             else:
-                                return await read(url, response, attempt)
+                                return await read(url, reply, attempt)
                         finally:
-                            await response.aclose()  # unread bodies (documents) end here
+                            await reply.aclose()  # unread bodies (documents) end here
                 except (TimeoutError, httpx.TimeoutException) as exc:
                     connect = isinstance(exc, httpx.ConnectTimeout)
                     if not connect or last_try or attempt.body_started:
@@ -276,55 +273,40 @@ class Fetcher:
                 await self._clock.sleep(wait)
         raise AssertionError("unreachable: the last attempt always returns")  # pragma: no cover
 
-    def _build_request(self, url: str) -> httpx.Request:
-        """A GET with our headers: what ``httpx.Request("GET", url, headers=...)`` builds
-        (Host first, an empty body), without its per-request body encoding (half its cost)."""
-        target = httpx.URL(url)
-        request = httpx.Request(
-            "GET",
-            target,
-            headers=[(b"Host", target.netloc), *self._headers],
-            stream=httpx.ByteStream(b""),
-            extensions={"timeout": self._timeout},
-        )
-        request._content = b""  # as a Request built with no content has it (already read)
-        return request
-
     # -- reading answers -----------------------------------------------------------------
-    async def _read_page(self, url: str, response: httpx.Response, attempt: _Attempt) -> _Answer:
-        answer = self._head(response)
+    async def _read_page(self, url: str, reply: Reply, attempt: _Attempt) -> _Answer:
+        answer = self._head(reply)
         if answer.location is not None or answer.error is not None:
             return self._done(answer, attempt)
         answer.kind = self._rules.kind_of(media_type(answer.content_type), url)
         if answer.kind is ContentKind.HTML:
-            await self._read_body(response, answer, attempt, self._settings.max_body_bytes, None)
+            await self._read_body(reply, answer, attempt, self._settings.max_body_bytes, None)
         # documents and other types: headers are enough; leaving the block closes the stream
         return self._done(answer, attempt)
 
     async def _read_resource(
-        self, url: str, response: httpx.Response, attempt: _Attempt, spec: _ResourceSpec
+        self, url: str, reply: Reply, attempt: _Attempt, spec: _ResourceSpec
     ) -> _Answer:
-        answer = self._head(response)
+        answer = self._head(reply)
         if answer.location is None and answer.error is None:
             await self._read_body(
-                response, answer, attempt, spec.limit, spec.sink, keep_prefix=spec.keep_prefix
+                reply, answer, attempt, spec.limit, spec.sink, keep_prefix=spec.keep_prefix
             )
         return self._done(answer, attempt)
 
-    def _head(self, response: httpx.Response) -> _Answer:
-        status = response.status_code
+    def _head(self, reply: Reply) -> _Answer:
+        status = reply.status
+        headers = reply.headers
         answer = _Answer(
             status=status,
-            content_type=response.headers.get("content-type"),
-            content_length=_content_length(response.headers.get("content-length")),
+            content_type=headers.get("content-type"),
+            content_length=_content_length(headers.get("content-length")),
             security_headers=tuple(
-                (name, response.headers[name])
-                for name in SECURITY_HEADERS
-                if name in response.headers
+                (name, headers[name]) for name in SECURITY_HEADERS if name in headers
             ),
         )
         if status in REDIRECT_STATUSES:
-            location = response.headers.get("location")
+            location = headers.get("location")
             if location:
                 answer.location = location
             else:
@@ -335,7 +317,7 @@ class Fetcher:
 
     async def _read_body(
         self,
-        response: httpx.Response,
+        reply: Reply,
         answer: _Answer,
         attempt: _Attempt,
         limit: int,
@@ -345,7 +327,7 @@ class Fetcher:
     ) -> None:
         chunks: list[bytes] = []
         total = 0
-        async for chunk in response.aiter_bytes():
+        async for chunk in reply.aiter_bytes():
             attempt.body_started = True
             total += len(chunk)
             if total > limit:
@@ -365,91 +347,6 @@ class Fetcher:
     def _done(self, answer: _Answer, attempt: _Attempt) -> _Answer:
         answer.elapsed_ms = round((self._clock.monotonic() - attempt.started) * 1000, 1)
         return answer
-
-
-class _DirectTransport(httpx.AsyncHTTPTransport):
-    """httpx's transport, with a connection pool whose streams keep their socket at hand.
-
-    Before every request and after every response the pool asks each idle connection
-    whether the server closed it; through anyio each answer rebuilds a dictionary of
-    socket attributes (with a getpeername() call) before the poll() that answers it.
-    """
-
-    def __init__(self, limits: httpx.Limits) -> None:
-        ssl_context = httpx.create_ssl_context()
-        super().__init__(verify=ssl_context, limits=limits)
-        self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=ssl_context,
-            max_connections=limits.max_connections,
-            max_keepalive_connections=limits.max_keepalive_connections,
-            keepalive_expiry=limits.keepalive_expiry,
-            network_backend=_Backend(httpcore.AnyIOBackend()),
-        )
-
-
-class _Backend(httpcore.AsyncNetworkBackend):
-    def __init__(self, inner: httpcore.AsyncNetworkBackend) -> None:
-        self._inner = inner
-
-    async def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: Iterable[Any] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        stream = await self._inner.connect_tcp(host, port, timeout, local_address, socket_options)
-        return _Stream(stream)
-
-    async def connect_unix_socket(
-        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
-    ) -> httpcore.AsyncNetworkStream:  # pragma: no cover - the crawler has no unix sockets
-        return _Stream(await self._inner.connect_unix_socket(path, timeout, socket_options))
-
-    async def sleep(self, seconds: float) -> None:
-        await self._inner.sleep(seconds)
-
-
-class _Stream(httpcore.AsyncNetworkStream):
-    """A stream that answers "is_readable" from its socket, found once."""
-
-    def __init__(self, inner: httpcore.AsyncNetworkStream) -> None:
-        self._inner = inner
-        self._socket: socket.socket | None = inner.get_extra_info("socket")
-
-    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return await self._inner.read(max_bytes, timeout)
-
-    async def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        await self._inner.write(buffer, timeout)
-
-    async def aclose(self) -> None:
-        await self._inner.aclose()
-
-    async def start_tls(
-        self,
-        ssl_context: ssl.SSLContext,
-        server_hostname: str | None = None,
-        timeout: float | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        return _Stream(await self._inner.start_tls(ssl_context, server_hostname, timeout))
-
-    def get_extra_info(self, info: str) -> Any:
-        if info == "is_readable":
-            return _is_readable(self._socket)
-        return self._inner.get_extra_info(info)
-
-
-def _is_readable(sock: socket.socket | None) -> bool:
-    """Whether a recv() would return at once: data, or the end of a closed connection
-    (httpcore's test; a socket without a descriptor counts as readable, that is closed)."""
-    fd = -1 if sock is None else sock.fileno()
-    if fd < 0:
-        return True
-    poller = select.poll()
-    poller.register(fd, select.POLLIN)
-    return bool(poller.poll(0))
 
 
 def _result(

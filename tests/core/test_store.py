@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
+import zlib
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -112,6 +114,23 @@ def test_store_save_page_round_trips_everything(store: Store) -> None:
     assert store.skip_counts("r1") == {"robots": 1}
     assert store.links("r1")[0].url == "mailto:x@example.org"
     assert store.known_urls("r1") == {PAGE.url, "http://127.0.0.1/b", "http://127.0.0.1/admin"}
+
+
+def test_store_compresses_bodies_and_still_reads_those_of_earlier_versions(store: Store) -> None:
+    html = "<p>Casgliadau biniau bob wythnos.</p>" * 200
+    store.save_page("r1", PAGE, body=html)
+    other = replace(PAGE, url="http://127.0.0.1/old")
+    store.save_page("r1", other)
+    raw = sqlite3.connect(store.path)
+    with raw:  # a body as stores written before zstd hold it
+        raw.execute(
+            "INSERT INTO bodies VALUES (?,?,?)", ("r1", other.url, zlib.compress(b"<p>hen</p>"))
+        )
+    (stored,) = raw.execute("SELECT body FROM bodies WHERE url=?", (PAGE.url,)).fetchone()
+    raw.close()
+    assert len(stored) < len(html) / 10
+    assert store.page_body("r1", PAGE.url) == html
+    assert store.page_body("r1", other.url) == "<p>hen</p>"
 
 
 def test_store_save_page_is_atomic(store: Store) -> None:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import gzip
 import itertools
 import socket
+import zlib
 from collections import Counter
 
 import httpx
@@ -47,6 +49,18 @@ def test_crawl_max_pages_records_what_was_left(site: LoopbackSite, store: Store)
     assert report.stats.skipped == {"max_pages": 8}
     assert report.notes == ("page limit reached (3 pages): 8 queued URLs not crawled",)
     assert store.queued("run-1") == []
+
+
+def test_crawl_reads_compressed_pages(site: LoopbackSite, store: Store) -> None:
+    home = links("/next").replace("<body>", "<body><h1>Croeso</h1>").encode()
+    site.add("/", Reply(body=gzip.compress(home), headers=(("Content-Encoding", "gzip"),)))
+    following = zlib.compress(links("/").encode())
+    site.add("/next", Reply(body=following, headers=(("Content-Encoding", "deflate"),)))
+    new_run(store)
+    run_crawl(store, [site.url("/")])
+    assert page_paths(store, site) == ["/", "/next"]
+    assert store.page_body("run-1", site.url("/")) == home.decode()
+    assert all(page.error is None for page in store.pages("run-1"))
 
 
 def test_crawl_max_depth_skips_deeper_links(site: LoopbackSite, store: Store) -> None:

@@ -392,13 +392,13 @@ def test_fetcher_uses_proxy_from_environment_unless_bypassed(
     monkeypatch.setenv("no_proxy", "intranet.example.gov.uk")
     clock = FakeClock()
     fetcher = Fetcher(Settings(), HostSlots(1, 0, clock), clock)
-    proxied = fetcher._transport_for("https://www.example.gov.uk/")
-    direct = fetcher._transport_for("https://intranet.example.gov.uk/")
+    proxied = fetcher._route_for("https://www.example.gov.uk/")
+    direct = fetcher._route_for("https://intranet.example.gov.uk/")
     assert proxied is not direct
-    assert fetcher._transport_for("https://other.example.gov.uk/") is proxied
-    assert fetcher._transport_for("http://plain.example.gov.uk/") is direct
-    assert fetcher._transport_for("https://127.0.0.1:8080/") is direct
-    assert fetcher._transport_for("https://localhost/") is direct
+    assert fetcher._route_for("https://other.example.gov.uk/") is proxied
+    assert fetcher._route_for("http://plain.example.gov.uk/") is direct
+    assert fetcher._route_for("https://127.0.0.1:8080/") is direct
+    assert fetcher._route_for("https://localhost/") is direct
     asyncio.run(fetcher.aclose())
 
 
