@@ -18,7 +18,7 @@ from dcaudit.config import Settings
 from dcaudit.crawl.content import ContentRules
 from dcaudit.crawl.fetcher import RedirectStop
 from dcaudit.crawl.frontier import Scope, TrapGuard, host_of, normalise_url, url_pattern
-from dcaudit.crawl.links import MAX_KEPT_URL, iter_link_tuples, link_text
+from dcaudit.crawl.links import FRAME_TAGS, MAX_KEPT_URL, iter_link_tuples, link_text
 from dcaudit.crawl.politeness import Robots
 from dcaudit.extract.document import ParsedPage
 from dcaudit.models import SkipReason
@@ -100,7 +100,7 @@ class Admission:
         cache = self._link_cache
         for url, scheme, element in iter_link_tuples(parsed):  # hot: tens of links on every page
             if scheme not in _HTTP:
-                if not scheme:
+                if not scheme or element.tag in FRAME_TAGS:  # about:blank, data: frames
                     continue
                 url = url[:MAX_KEPT_URL]
                 if url not in kept:
@@ -115,6 +115,8 @@ class Admission:
             if normal is None:
                 continue
             if not inside:
+                if element.tag in FRAME_TAGS:
+                    continue  # content embedded from elsewhere (platform embeds are extracted)
                 if normal not in kept:
                     kept.add(normal)
                     found.links.append(Link(page_url, normal, link_text(element), "out_of_scope"))

@@ -1,4 +1,6 @@
-"""Links a crawler follows, read from the page's one parsed tree: ``a[href]`` and ``area[href]``.
+"""Links a crawler follows, read from the page's one parsed tree: ``a[href]``, ``area[href]``,
+the documents of ``iframe[src]`` and ``frame[src]`` (a form can live in a frame of the same
+site), and the target of a ``<meta http-equiv="refresh">`` (old pages moved that way).
 
 ``link[rel=alternate][hreflang]`` and other ``<link>`` elements are not followed: language
 versions are reached through visible links, like a person would, and the checks read the
@@ -20,6 +22,9 @@ MAX_LINK_TEXT = 200
 MAX_KEPT_URL = 2000  # hostile pages can carry megabyte-long javascript: URLs
 _WHITESPACE = re.compile(r"\s+")
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
+# WHATWG "shared declarative refresh steps": a delay, then optionally ; or , and url=
+_REFRESH = re.compile(r"\s*[0-9.]+\s*(?:[;,]\s*)?(?:url\s*=\s*)?(.*)", re.IGNORECASE | re.DOTALL)
+FRAME_TAGS = frozenset({"iframe", "frame"})
 
 
 class FoundLink(NamedTuple):
@@ -35,15 +40,24 @@ class FoundLink(NamedTuple):
 
 
 def link_text(element: lxml.html.HtmlElement) -> str:
-    """What a person sees for a link element (``alt`` for an image-map area), shortened."""
-    is_area = element.tag == "area"
-    raw = (element.get("alt") or "") if is_area else element.text_content()
+    """What a person sees for a link element (``alt`` for an image-map area, ``title`` for a
+    frame, nothing for a refresh), shortened."""
+    tag = element.tag
+    if tag == "area":
+        raw = element.get("alt") or ""
+    elif tag in FRAME_TAGS:
+        raw = element.get("title") or ""
+    elif tag == "meta":
+        raw = ""
+    else:
+        raw = element.text_content()
     text = _WHITESPACE.sub(" ", raw).strip()
     return text[:MAX_LINK_TEXT]
 
 
 def iter_links(parsed: ParsedPage) -> Iterator[FoundLink]:
-    """Every ``a[href]`` and ``area[href]`` with its absolute URL; fragment-only links skipped."""
+    """Every link the module docstring names, with its absolute URL; fragment-only links
+    skipped."""
     for url, scheme, element in iter_link_tuples(parsed):
         yield FoundLink(url, scheme, element)
 
@@ -54,8 +68,14 @@ def iter_link_tuples(parsed: ParsedPage) -> Iterator[tuple[str, str, lxml.html.H
     base_parts = urlsplit(base)
     base_scheme = base_parts.scheme.lower()
     origin = f"{base_scheme}://{base_parts.netloc}"
-    for element in parsed.root.iter("a", "area"):
-        href = element.get("href")
+    for element in parsed.root.iter("a", "area", "iframe", "frame", "meta"):
+        tag = element.tag
+        if tag == "a" or tag == "area":
+            href = element.get("href")
+        elif tag == "meta":
+            href = refresh_target(element)
+        else:
+            href = element.get("src")
         if href is None:
             continue
         href = href.strip()
@@ -84,3 +104,16 @@ def iter_link_tuples(parsed: ParsedPage) -> Iterator[tuple[str, str, lxml.html.H
             continue
         scheme_match = _SCHEME.match(url)
         yield (url, scheme_match.group(1).lower() if scheme_match else "", element)
+
+
+def refresh_target(meta: lxml.html.HtmlElement) -> str | None:
+    """The URL a ``<meta http-equiv="refresh" content="5; url=...">`` moves to, if any."""
+    if (meta.get("http-equiv") or "").strip().lower() != "refresh":
+        return None
+    match = _REFRESH.match(meta.get("content") or "")
+    if match is None:
+        return None
+    target = match.group(1).strip()
+    if target[:1] in ("'", '"'):
+        target = target[1:].split(target[0], 1)[0]
+    return target or None

@@ -63,6 +63,29 @@ def test_crawl_reads_compressed_pages(site: LoopbackSite, store: Store) -> None:
     assert all(page.error is None for page in store.pages("run-1"))
 
 
+def test_crawl_follows_frames_and_refreshes_on_the_site_only(
+    site: LoopbackSite, store: Store
+) -> None:
+    site.page(
+        "/",
+        '<meta http-equiv="refresh" content="0; url=/moved">'
+        '<iframe src="/embedded-form" title="Report it"></iframe>'
+        '<iframe src="https://maps.example.com/embed?x=1"></iframe>'
+        '<iframe src="about:blank"></iframe>',
+    )
+    site.page(
+        "/moved", '<meta http-equiv="refresh" content="2;url=https://elsewhere.example.org/">'
+    )
+    site.page("/embedded-form", "<form method=post><input name=street></form>")
+    new_run(store)
+    run_crawl(store, [site.url("/")])
+    assert page_paths(store, site) == ["/", "/moved", "/embedded-form"]
+    assert {s.url: s.reason for s in store.skips("run-1")} == {
+        "https://elsewhere.example.org/": SkipReason.OUT_OF_SCOPE  # a refresh leads there
+    }
+    assert [link.url for link in store.links("run-1")] == ["https://elsewhere.example.org/"]
+
+
 def test_crawl_max_depth_skips_deeper_links(site: LoopbackSite, store: Store) -> None:
     site.page("/", links("/d1"))
     site.page("/d1", links("/d2"))

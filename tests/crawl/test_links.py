@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dcaudit.crawl.links import MAX_LINK_TEXT, iter_links
+import pytest
+
+from dcaudit.crawl.links import MAX_LINK_TEXT, iter_links, refresh_target
 from dcaudit.extract.document import parse_html
 
 
@@ -66,3 +68,43 @@ def test_found_link_text_is_collapsed_and_shortened() -> None:
     first, second = iter_links(parse_html("https://example.gov.uk/", html))
     assert first.text() == "Report a pothole"
     assert len(second.text()) == MAX_LINK_TEXT
+
+
+def test_iter_links_reads_frames_and_refresh_targets() -> None:
+    html = """
+    <head><meta http-equiv="Refresh" content="0; URL='/moved/here'"></head>
+    <iframe src="/forms/report-a-pothole" title="Report a  pothole"></iframe>
+    <frameset><frame src="menu.html"></frameset>
+    <iframe srcdoc="<p>inline</p>"></iframe>
+    """
+    links = list(iter_links(parse_html("https://example.gov.uk/roads/", html)))
+    assert [(link.url, link.text()) for link in links] == [
+        ("https://example.gov.uk/moved/here", ""),
+        ("https://example.gov.uk/forms/report-a-pothole", "Report a pothole"),
+        ("https://example.gov.uk/roads/menu.html", ""),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("content", "target"),
+    [
+        ("0; url=/next", "/next"),
+        ("5;URL=https://www.example.gov.uk/new", "https://www.example.gov.uk/new"),
+        ('3, url="/quoted" ignored', "/quoted"),
+        ("0.5 /bare", "/bare"),
+        ("  10  ", None),  # refreshes the page itself
+        ("url=/no-delay", None),  # invalid: the delay comes first
+        ("", None),
+    ],
+)
+def test_refresh_target_follows_the_whatwg_steps(content: str, target: str | None) -> None:
+    root = parse_html("https://example.gov.uk/", f"<meta http-equiv=refresh content='{content}'>")
+    meta = root.root.find(".//meta")
+    assert meta is not None
+    assert refresh_target(meta) == target
+
+
+def test_refresh_target_ignores_other_meta_elements() -> None:
+    parsed = parse_html("https://example.gov.uk/", '<meta name="refresh" content="0; url=/x">')
+    meta = parsed.root.find(".//meta")
+    assert meta is not None and refresh_target(meta) is None
