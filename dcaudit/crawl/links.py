@@ -23,7 +23,10 @@ MAX_KEPT_URL = 2000  # hostile pages can carry megabyte-long javascript: URLs
 _WHITESPACE = re.compile(r"\s+")
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
 # WHATWG "shared declarative refresh steps": a delay, then optionally ; or , and url=
-_REFRESH = re.compile(r"\s*[0-9.]+\s*(?:[;,]\s*)?(?:url\s*=\s*)?(.*)", re.IGNORECASE | re.DOTALL)
+# (the delay must end the content or be followed by whitespace, ; or ,: "0: url" is invalid)
+_REFRESH = re.compile(
+    r"\s*[0-9.]+(?=[\s;,]|$)\s*(?:[;,]\s*)?(?:url\s*=\s*)?(.*)", re.IGNORECASE | re.DOTALL
+)
 FRAME_TAGS = frozenset({"iframe", "frame"})
 
 

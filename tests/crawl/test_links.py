@@ -94,6 +94,8 @@ def test_iter_links_reads_frames_and_refresh_targets() -> None:
         ("0.5 /bare", "/bare"),
         ("  10  ", None),  # refreshes the page itself
         ("url=/no-delay", None),  # invalid: the delay comes first
+        ("0: https://w3.org", None),  # invalid: a colon after the delay (an ACT test case)
+        ("5x; url=/x", None),
         ("", None),
     ],
 )
