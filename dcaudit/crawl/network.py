@@ -6,8 +6,8 @@ costs more than parsing the pages. This backend sits on an :class:`asyncio.Proto
 received data waits in a buffer, a read takes from it or waits on one future with one
 timer, and a write hands the bytes to the transport (waiting only when its buffer is full).
 
-It raises httpcore's exceptions, as httpcore's own backends do, so httpx maps them to
-its errors and the fetcher sees the same failures under either backend.
+It raises httpcore's exceptions, as httpcore's own backends do; :mod:`~dcaudit.crawl.transport`
+turns them into httpx's, so the fetcher sees one family of failures whatever the route.
 """
 
 from __future__ import annotations
@@ -116,9 +116,12 @@ def _expire(waiter: asyncio.Future[None]) -> None:
 class AsyncioStream(httpcore.AsyncNetworkStream):
     """One connection (plain or TLS) as httpcore reads and writes it."""
 
-    def __init__(self, transport: asyncio.Transport, protocol: _BufferedProtocol) -> None:
+    def __init__(
+        self, transport: asyncio.Transport, protocol: _BufferedProtocol, *, tls: bool = False
+    ) -> None:
         self._transport = transport
         self._protocol = protocol
+        self._tls = tls
 
     async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
         protocol = self._protocol
@@ -150,7 +153,12 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
             raise httpcore.WriteError(str(protocol.error)) from protocol.error
 
     async def aclose(self) -> None:
-        self._transport.close()
+        if self._tls:
+            # HTTP framing already ended every exchange: no need to wait out a TLS
+            # shutdown round trip, which would outlive a loop that ends with the crawl
+            self._transport.abort()
+        else:
+            self._transport.close()
 
     async def start_tls(
         self,
@@ -176,7 +184,10 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
         if transport is None:  # pragma: no cover - the connection closed during the handshake
             raise httpcore.ConnectError("the connection closed during the TLS handshake")
         assert isinstance(transport, asyncio.Transport)
-        return AsyncioStream(transport, self._protocol)
+        # asyncio does not call connection_made again: flow control must now go through
+        # the TLS transport, or it would fight the TLS layer's own over the socket's
+        self._protocol.transport = transport
+        return AsyncioStream(transport, self._protocol, tls=True)
 
     def get_extra_info(self, info: str) -> Any:
         if info == "is_readable":

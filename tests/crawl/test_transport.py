@@ -300,17 +300,25 @@ def test_fetcher_stops_inflating_at_max_body_bytes() -> None:
 
 
 # -- the network backend ----------------------------------------------------------------
-def test_backend_stops_reading_while_a_large_answer_waits_unread() -> None:
+@pytest.mark.parametrize("tls", [False, True], ids=["plain", "tls"])
+def test_backend_stops_reading_while_a_large_answer_waits_unread(
+    tls: bool, authority: trustme.CA
+) -> None:
     size = 4 * MAX_BUFFERED
 
     def script(connection: Connection) -> None:
         connection.send(b"x" * size)
         connection.read_request()  # until the client hangs up
 
-    with raw_server(script) as server:
+    server_tls = _tls_server_context(authority) if tls else None
+    with raw_server(script, tls=server_tls) as server:
 
         async def scenario() -> tuple[bool, int, bool]:
             stream = await AsyncioBackend().connect_tcp("127.0.0.1", server.port, timeout=5)
+            if tls:
+                client = ssl.create_default_context()
+                authority.configure_trust(client)
+                stream = await stream.start_tls(client, "127.0.0.1", timeout=5)
             protocol = stream._protocol  # type: ignore[attr-defined]
             while not protocol.reading_paused:  # nothing read yet: the buffer fills
                 await asyncio.sleep(0)
