@@ -213,6 +213,8 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
         fd = -1 if sock is None else sock.fileno()
         if fd < 0:
             return True
+        if not hasattr(select, "poll"):  # Windows
+            return bool(select.select([fd], [], [], 0)[0])
         poller = select.poll()
         poller.register(fd, select.POLLIN)
         return bool(poller.poll(0))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import select
 import socket
 import ssl
 import zlib
@@ -335,22 +336,29 @@ def test_backend_stops_reading_while_a_large_answer_waits_unread(
     assert not still_paused
 
 
-def test_backend_says_an_idle_connection_is_readable_once_the_server_hangs_up() -> None:
+@pytest.mark.parametrize("poll", [True, False], ids=["poll", "select"])
+def test_backend_says_an_idle_connection_is_readable_once_the_server_hangs_up(
+    poll: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if not poll:  # as on Windows
+        monkeypatch.delattr(select, "poll")
+
     def script(connection: Connection) -> None:
         connection.read_request()
 
     with raw_server(script) as server:
 
-        async def scenario() -> tuple[bool, bool]:
+        async def scenario() -> tuple[bool, bool, bool]:
             stream = await AsyncioBackend().connect_tcp("127.0.0.1", server.port, timeout=5)
             before = stream.get_extra_info("is_readable")
             await stream.write(b"GET / HTTP/1.1\r\n\r\n", timeout=5)  # the script ends
-            await asyncio.to_thread(server.closed.wait, 10)
+            server.closed.wait(10)  # blocks the loop: only the socket knows of the hang-up
+            seen_by_loop = stream._protocol.eof  # type: ignore[attr-defined]
             after = stream.get_extra_info("is_readable")
             await stream.aclose()
-            return before, after
+            return before, seen_by_loop, after
 
-        assert asyncio.run(scenario()) == (False, True)
+        assert asyncio.run(scenario()) == (False, False, True)
 
 
 # -- TLS --------------------------------------------------------------------------------
