@@ -34,7 +34,7 @@ from dcaudit.crawl.frontier import Scope, host_of, normalise_url, origin_of, see
 from dcaudit.crawl.politeness import ROBOTS_MAX_BYTES, HostSlots, Robots, RobotsRules
 from dcaudit.crawl.schedule import Schedule
 from dcaudit.crawl.sitemaps import SitemapSource, read_sitemaps
-from dcaudit.errors import SeedError, StoreError
+from dcaudit.errors import ConfigError, SeedError, StoreError
 from dcaudit.extract.document import ParsedPage, decode_body, parse_html
 from dcaudit.models import Finding, Interaction, Outcome, Page, RunStats, SkipReason, Source
 from dcaudit.store import FrontierEntry, Skip, Store
@@ -228,7 +228,7 @@ class _Crawl:
                 for host in self.schedule.hosts:
                     self._spawn_workers(host)
         except BaseExceptionGroup as group_error:
-            # a worker only fails for a store that cannot be written: surface that error
+            # a worker only fails for a store it cannot write or a TLS setup it cannot load
             raise group_error.exceptions[0] from None
         finally:
             self.group = None
@@ -253,6 +253,8 @@ class _Crawl:
                 made_page = await self._process(entry)
             except (StoreError, sqlite3.Error) as exc:
                 raise StoreError(f"cannot write {entry.url} to the store: {exc}") from exc
+            except ConfigError:
+                raise  # a setting that fails every page alike (TLS certificates) ends the run
             except Exception as exc:  # a bug on one page must not stop the crawl
                 log.exception("crawler error on %s", entry.url)
                 self._save_failure(entry, exc)

@@ -11,6 +11,7 @@ decoded from gzip or deflate here, and failures arrive as httpx's exceptions.
 
 from __future__ import annotations
 
+import os
 import ssl
 import zlib
 from collections.abc import (
@@ -28,6 +29,7 @@ import httpcore
 import httpx
 
 from dcaudit.crawl.network import AsyncioBackend
+from dcaudit.errors import ConfigError
 
 Headers = Sequence[tuple[bytes, bytes]]
 PIECE = 256 * 1024  # largest piece of a decompressed body handed on at once
@@ -168,8 +170,7 @@ class DirectRoute:
 
     def _tls_context(self) -> ssl.SSLContext:
         if self._tls is None:
-            # httpx's context: certifi's CAs, or SSL_CERT_FILE / SSL_CERT_DIR when set
-            self._tls = httpx.create_ssl_context()
+            self._tls = tls_context()
         return self._tls
 
     async def aclose(self) -> None:
@@ -199,6 +200,21 @@ class HttpxRoute:
 
     async def aclose(self) -> None:
         await self._transport.aclose()
+
+
+def tls_context() -> ssl.SSLContext:
+    """httpx's TLS context: certifi's CAs, or SSL_CERT_FILE / SSL_CERT_DIR when set.
+    A certificate setting that cannot be loaded stops the run with a ConfigError naming it
+    (it would fail every https request alike)."""
+    try:
+        return httpx.create_ssl_context()
+    except (OSError, ssl.SSLError) as exc:
+        settings = [
+            f"{n}={os.environ[n]}" for n in ("SSL_CERT_FILE", "SSL_CERT_DIR") if n in os.environ
+        ]
+        where = f" ({', '.join(settings)})" if settings else ""
+        reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+        raise ConfigError(f"cannot load the TLS certificates{where}: {reason}") from exc
 
 
 def _key(origin: httpcore.Origin) -> tuple[bytes, bytes, int]:

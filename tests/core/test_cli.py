@@ -60,6 +60,15 @@ def test_cli_dns_failure_fails_the_run(tmp_path: Path) -> None:
     assert_clean_error(result, 3, "no-such-council.invalid")
 
 
+def test_cli_tls_certificates_that_cannot_be_loaded_are_a_configuration_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "missing-ca.pem"))
+    url = f"https://127.0.0.1:{closed_port()}/"
+    result = dcaudit("audit", url, "--no-browser", "--out", "out", cwd=tmp_path)
+    assert_clean_error(result, 2, f"SSL_CERT_FILE={tmp_path / 'missing-ca.pem'}")
+
+
 def test_cli_invalid_config_file(tmp_path: Path) -> None:
     (tmp_path / "dcaudit.toml").write_text("max_pages = 'lots'\n")
     result = dcaudit("audit", "http://127.0.0.1:9/", cwd=tmp_path)

@@ -8,6 +8,7 @@ import itertools
 import socket
 import zlib
 from collections import Counter
+from pathlib import Path
 
 import httpx
 import pytest
@@ -15,7 +16,7 @@ import pytest
 from dcaudit.config import Settings
 from dcaudit.crawl import CrawlProgress, PageAnalysis, crawl
 from dcaudit.crawl.crawler import ANALYSE_RULE
-from dcaudit.errors import SeedError
+from dcaudit.errors import ConfigError, SeedError
 from dcaudit.extract.document import ParsedPage
 from dcaudit.models import Outcome, Page, SkipReason
 from dcaudit.store import Store
@@ -84,6 +85,16 @@ def test_crawl_follows_frames_and_refreshes_on_the_site_only(
         "https://elsewhere.example.org/": SkipReason.OUT_OF_SCOPE  # a refresh leads there
     }
     assert [link.url for link in store.links("run-1")] == ["https://elsewhere.example.org/"]
+
+
+def test_crawl_stops_with_a_config_error_when_tls_certificates_cannot_load(
+    site: LoopbackSite, store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "missing-ca.pem"))
+    site.add("/", Reply(status=301, headers=(("Location", f"https://127.0.0.1:{site.port}/"),)))
+    new_run(store)
+    with pytest.raises(ConfigError, match="cannot load the TLS certificates"):
+        run_crawl(store, [site.url("/")])
 
 
 def test_crawl_max_depth_skips_deeper_links(site: LoopbackSite, store: Store) -> None:
