@@ -29,6 +29,7 @@ from dcaudit.crawl.content import ContentKind, ContentRules, load_content_rules,
 from dcaudit.crawl.frontier import host_of, normalise_url
 from dcaudit.crawl.politeness import HostSlots
 from dcaudit.crawl.transport import DirectRoute, HttpxRoute, Reply, Route
+from dcaudit.errors import ConfigError
 
 log = logging.getLogger(__name__)
 
@@ -161,14 +162,27 @@ class Fetcher:
             if proxy and not _is_loopback(host) and not urllib.request.proxy_bypass(host):
                 route = self._proxied.get(proxy)
                 if route is None:
-                    size = self._pool_size
-                    limits = httpx.Limits(max_connections=size, max_keepalive_connections=size)
-                    route = HttpxRoute(httpx.AsyncHTTPTransport(limits=limits, proxy=proxy))
+                    route = HttpxRoute(self._proxy_transport(scheme, proxy))
                     self._proxied[proxy] = route
                 return route
         if self._direct is None:
             self._direct = DirectRoute()
         return self._direct
+
+    def _proxy_transport(self, scheme: str, proxy: str) -> httpx.AsyncHTTPTransport:
+        """httpx's transport through ``proxy``; one that cannot be used (a SOCKS proxy
+        without socksio, an unknown scheme) is a ConfigError naming it, without its password."""
+        size = self._pool_size
+        limits = httpx.Limits(max_connections=size, max_keepalive_connections=size)
+        try:
+            if not urlsplit(proxy).hostname:
+                raise ValueError("no host in the proxy URL")
+            return httpx.AsyncHTTPTransport(limits=limits, proxy=proxy)
+        except (ImportError, ValueError, httpx.InvalidURL) as exc:
+            shown = _without_password(proxy)
+            raise ConfigError(
+                f"cannot use the {scheme} proxy {shown} from the environment: {exc}"
+            ) from exc
 
     async def aclose(self) -> None:
         routes: list[Route | None] = [self._given, self._direct, *self._proxied.values()]
@@ -372,6 +386,17 @@ def _result(
         elapsed_ms=answer.elapsed_ms,
         security_headers=answer.security_headers,
     )
+
+
+def _without_password(url: str) -> str:
+    """A proxy URL fit to print: any user and password replaced by ``***``."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "(unparsable URL)"
+    if "@" not in parts.netloc:
+        return url
+    return parts._replace(netloc="***@" + parts.netloc.rsplit("@", 1)[1]).geturl()
 
 
 def _is_loopback(host: str) -> bool:

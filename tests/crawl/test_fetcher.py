@@ -22,6 +22,7 @@ from dcaudit.crawl.fetcher import (
     retry_after_seconds,
 )
 from dcaudit.crawl.politeness import HostSlots
+from dcaudit.errors import ConfigError
 
 from .fakes import FakeClock
 
@@ -400,6 +401,26 @@ def test_fetcher_uses_proxy_from_environment_unless_bypassed(
     assert fetcher._route_for("https://127.0.0.1:8080/") is direct
     assert fetcher._route_for("https://localhost/") is direct
     asyncio.run(fetcher.aclose())
+
+
+@pytest.mark.parametrize(
+    ("proxy", "shown"),
+    [
+        ("ftp://someone:hunter2@proxy.example:21", "ftp://***@proxy.example:21"),
+        ("http://[broken", "(unparsable URL)"),
+        ("http://:3128", "http://:3128"),
+    ],
+)
+def test_a_proxy_that_cannot_be_used_is_a_config_error_without_its_password(
+    monkeypatch: pytest.MonkeyPatch, proxy: str, shown: str
+) -> None:
+    monkeypatch.setenv("https_proxy", proxy)
+    clock = FakeClock()
+    fetcher = Fetcher(Settings(), HostSlots(1, 0, clock), clock)
+    with pytest.raises(ConfigError) as caught:
+        fetcher._route_for("https://www.example.gov.uk/")
+    assert f"https proxy {shown} from the environment" in str(caught.value)
+    assert "hunter2" not in str(caught.value)
 
 
 def test_fetch_resource_keeps_prefix_of_oversized_body_when_asked() -> None:
