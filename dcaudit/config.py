@@ -111,9 +111,26 @@ def coerce(key: str, value: Any, origin: str) -> Any:
         raise ConfigError(f"{origin}: unknown setting '{key}'")
     hint = _HINTS[name]
     try:
-        return _convert(hint, value)
+        converted = _convert(hint, value)
+        if name in _HEADER_SETTINGS:
+            _check_header_text(converted)
+        if name in _POSITIVE_SETTINGS and not converted > 0:
+            raise ValueError("must be more than 0")
+        return converted
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"{origin}: setting '{key}': {exc}") from exc
+
+
+_HEADER_SETTINGS = frozenset({"user_agent"})  # sent as HTTP header values
+# a limit of 0 would fail every request (0 means "none" nowhere in dcaudit)
+_POSITIVE_SETTINGS = frozenset(
+    {"connect_timeout", "read_timeout", "total_timeout", "browser_page_timeout", "max_body_bytes"}
+)
+
+
+def _check_header_text(value: str) -> None:
+    if not (value.isascii() and value.isprintable()):
+        raise ValueError(f"{value!r} is sent as an HTTP header: use printable ASCII only")
 
 
 def _convert(hint: Any, value: Any) -> Any:

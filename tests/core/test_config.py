@@ -76,3 +76,24 @@ def test_settings_comma_lists_from_cli(tmp_path: Path) -> None:
     settings = load_settings({"formats": "json,md"}, environ={}, cwd=tmp_path)
     assert settings.formats == ("json", "md")
     assert settings.store_path == Path("reports") / "dcaudit.sqlite"
+
+
+@pytest.mark.parametrize("agent", ["Cyngor Môn bot", "dcaudit\r\nX-Injected: 1", "tab\there"])
+def test_load_settings_user_agent_must_be_fit_for_an_http_header(
+    tmp_path: Path, agent: str
+) -> None:
+    with pytest.raises(ConfigError, match=r"option --user-agent.*printable ASCII"):
+        load_settings(cli={"user_agent": agent}, cwd=tmp_path, environ={})
+
+
+def test_load_settings_keeps_an_ascii_user_agent(tmp_path: Path) -> None:
+    agent = "dcaudit/0.1 (+https://example.gov.uk/audit; digital@example.gov.uk)"
+    assert load_settings(cli={"user_agent": agent}, cwd=tmp_path, environ={}).user_agent == agent
+
+
+@pytest.mark.parametrize(
+    "key", ["DCAUDIT_READ_TIMEOUT", "DCAUDIT_TOTAL_TIMEOUT", "DCAUDIT_MAX_BODY_BYTES"]
+)
+def test_load_settings_limits_of_zero_are_refused(tmp_path: Path, key: str) -> None:
+    with pytest.raises(ConfigError, match=f"{key}.*must be more than 0"):
+        load_settings(environ={key: "0"}, cwd=tmp_path)
