@@ -171,7 +171,7 @@ class Fetcher:
 
     def _proxy_transport(self, scheme: str, proxy: str) -> httpx.AsyncHTTPTransport:
         """httpx's transport through ``proxy``; one that cannot be used (a SOCKS proxy
-        without socksio, an unknown scheme) is a ConfigError naming it, without its password."""
+        without socksio, an unknown scheme) is a ConfigError naming it, without user-info."""
         size = self._pool_size
         limits = httpx.Limits(max_connections=size, max_keepalive_connections=size)
         try:
@@ -179,7 +179,9 @@ class Fetcher:
                 raise ValueError("no host in the proxy URL")
             return httpx.AsyncHTTPTransport(limits=limits, proxy=proxy)
         except (ImportError, ValueError, httpx.InvalidURL) as exc:
-            shown = _without_password(proxy)
+            from dcaudit.report.redact import strip_userinfo  # this error path only
+
+            shown = strip_userinfo(proxy)
             raise ConfigError(
                 f"cannot use the {scheme} proxy {shown} from the environment: {exc}"
             ) from exc
@@ -386,17 +388,6 @@ def _result(
         elapsed_ms=answer.elapsed_ms,
         security_headers=answer.security_headers,
     )
-
-
-def _without_password(url: str) -> str:
-    """A proxy URL fit to print: any user and password replaced by ``***``."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return "(unparsable URL)"
-    if "@" not in parts.netloc:
-        return url
-    return parts._replace(netloc="***@" + parts.netloc.rsplit("@", 1)[1]).geturl()
 
 
 def _is_loopback(host: str) -> bool:

@@ -22,7 +22,7 @@ from collections.abc import (
     Callable,
     Sequence,
 )
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 from urllib.parse import urlsplit
 
 import httpcore
@@ -135,8 +135,7 @@ class DirectRoute:
             finally:
                 await self._checkin(origin, connection)
 
-        stream = response.stream
-        assert isinstance(stream, AsyncIterable)
+        stream = cast(AsyncIterable[bytes], response.stream)  # async: an async connection's
         return Reply(response.status, response.headers, _mapped(stream), close)
 
     async def _checkout(self, origin: httpcore.Origin) -> httpcore.AsyncHTTPConnection:

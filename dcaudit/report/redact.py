@@ -29,13 +29,14 @@ def _redact_value(value: Any) -> Any:
 
 
 def strip_userinfo(url: str) -> str:
-    """``https://user:pass@host/`` -> ``https://host/``; anything else unchanged."""
+    """``https://user:pass@host/`` -> ``https://host/``; anything else unchanged, except an
+    unparsable URL with an ``@``, which cannot be trusted to show: it is withheld."""
     try:
         parts = urlsplit(url)
         host = parts.hostname
         port = parts.port
     except ValueError:
-        return url
+        return "(unparsable URL)" if "@" in url else url
     if "@" not in parts.netloc or host is None:
         return url
     netloc = f"{host}:{port}" if port is not None else host

@@ -406,8 +406,9 @@ def test_fetcher_uses_proxy_from_environment_unless_bypassed(
 @pytest.mark.parametrize(
     ("proxy", "shown"),
     [
-        ("ftp://someone:hunter2@proxy.example:21", "ftp://***@proxy.example:21"),
-        ("http://[broken", "(unparsable URL)"),
+        ("ftp://someone:hunter2@proxy.example:21", "ftp://proxy.example:21"),
+        ("http://someone:hunter2@[broken", "(unparsable URL)"),
+        ("http://[broken", "http://[broken"),
         ("http://:3128", "http://:3128"),
     ],
 )

@@ -27,3 +27,4 @@ def test_strip_userinfo_leaves_plain_urls_alone() -> None:
     assert strip_userinfo("https://example.org/a@b") == "https://example.org/a@b"
     assert strip_userinfo("https://me:pw@example.org/") == "https://example.org/"
     assert strip_userinfo("not a url") == "not a url"
+    assert strip_userinfo("http://me:pw@[broken") == "(unparsable URL)"
