@@ -151,6 +151,7 @@ class Evidence:
     rule: str
     reason: str
     match: str
+    contribution: float | None = None  # a learned signal's push towards the class
 
 
 @dataclass(frozen=True)
@@ -197,6 +198,8 @@ class Interaction:
     participation: Participation | None = None
     closes_loop: bool = False
     confidence: float = 0.0
+    needs_review: bool = False  # the two likeliest classes were close: a person should look
+    runner_up: InteractionClass | None = None
     evidence: tuple[Evidence, ...] = ()
     tags: tuple[str, ...] = ()
     finding_ids: tuple[str, ...] = ()

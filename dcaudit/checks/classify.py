@@ -33,9 +33,10 @@ level come from the rules that decided the class, else the class defaults in cla
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from dcaudit.classify.features import interaction_features, page_features
 from dcaudit.engine.classify_rules import (
     ClassificationRules,
     ClassifySettings,
@@ -54,7 +55,13 @@ from dcaudit.models import (
     Participation,
 )
 
-__all__ = ["ClassificationRules", "classify", "load_classification_rules"]
+__all__ = [
+    "ClassificationRules",
+    "classify",
+    "hard_rule",
+    "interaction_features_of_page",
+    "load_classification_rules",
+]
 
 _PARTICIPATION = ("individual", "collective", "two_way_marker")
 _OBJECT_SIGNALS = frozenset({"collective", "individual"})
@@ -62,6 +69,16 @@ _TWO_WAY = frozenset(
     {InteractionClass.TRANSACTIONAL, InteractionClass.CONSULTATIVE, InteractionClass.COLLABORATIVE}
 )
 _IAP2_ORDER = list(Participation)
+_SPECIAL = ("site_feedback", "job_application", "foi")
+# the rule signals that name the Co's, level and tags of each class
+_CLASS_SIGNALS: dict[InteractionClass, tuple[str, ...]] = {
+    InteractionClass.UTILITY: ("utility",),
+    InteractionClass.INFORMATION: ("subscription", "lookup", "information", "reading"),
+    InteractionClass.DIGITAL_LAYER: ("forwards_only", "completable_document", "service_action"),
+    InteractionClass.TRANSACTIONAL: ("individual", "service_step", "job_application", "foi"),
+    InteractionClass.CONSULTATIVE: ("collective", "site_feedback"),
+    InteractionClass.COLLABORATIVE: ("two_way_marker",),
+}
 
 
 @dataclass
@@ -97,14 +114,54 @@ class _Decision:
     confidence: float
     deciding: tuple[str, ...] = ()  # signals whose rules supply Co's, level and tags
     tags: tuple[str, ...] = ()
+    runner_up: InteractionClass | None = None
+    needs_review: bool = False
+    contributions: tuple[tuple[str, float, float], ...] = ()  # (signal, value, push)
+
+
+def interaction_features_of_page(
+    interactions: Sequence[Interaction], parsed: ParsedPage, rules: ClassificationRules
+) -> list[dict[str, float]]:
+    """The features of every interaction on one page (what the learned weights read)."""
+    return [features for _, features in _evaluate(interactions, parsed, rules)]
+
+
+def _evaluate(
+    interactions: Sequence[Interaction], parsed: ParsedPage, rules: ClassificationRules
+) -> list[tuple[_Signals, dict[str, float]]]:
+    context = rules.page_context(parsed)
+    sources = interaction_sources(parsed)
+    page = page_features(context, rules.features)
+    form_sections = _form_sections(interactions)
+    evaluated = []
+    for interaction in interactions:
+        source = sources.by_id.get(interaction.id)
+        signals = _Signals.of(rules.evaluate(rules.subject(interaction, source, context)))
+        features = interaction_features(interaction, source, signals.scores, page, rules.features)
+        in_form_section = interaction.kind != Kind.FORM and interaction.heading in form_sections
+        if in_form_section:
+            features["section:form"] = 1.0  # a form that takes input in the same section
+        # the rule precedence's verdict is one more signal for the weights to weigh
+        verdict = _decide(interaction, signals, rules.settings, in_form_section)
+        features[f"precedence:{verdict.cls.value}"] = 1.0
+        evaluated.append((signals, features))
+    return evaluated
+
+
+def _form_sections(interactions: Sequence[Interaction]) -> set[str | None]:
+    """Headings of sections holding a form with visible fields outside the site chrome."""
+    return {
+        i.heading
+        for i in interactions
+        if i.kind == Kind.FORM and i.fields and SITE_CHROME not in i.tags
+    }
 
 
 def classify(
     interactions: Sequence[Interaction], parsed: ParsedPage, rules: ClassificationRules
 ) -> list[Interaction]:
     """Classify every interaction of one page (contacts last: they depend on the others)."""
-    context = rules.page_context(parsed)
-    sources = interaction_sources(parsed)
+    evaluated = _evaluate(interactions, parsed, rules)
     results: dict[int, Interaction] = {}
     order = sorted(range(len(interactions)), key=lambda i: interactions[i].kind == Kind.CONTACT)
     # headings of the sections that offer a two-way online route: a contact in the same
@@ -112,10 +169,13 @@ def classify(
     online_sections: set[str | None] = set()
     for position in order:
         interaction = interactions[position]
-        subject = rules.subject(interaction, sources.by_id.get(interaction.id), context)
-        signals = _Signals.of(rules.evaluate(subject))
-        online_route = interaction.heading in online_sections
-        decision = _decide(interaction, signals, rules.settings, online_route)
+        signals, features = evaluated[position]
+        decision = hard_rule(interaction, features) or _learned(
+            interaction, signals, features, rules
+        )
+        if decision is None:
+            online_route = interaction.heading in online_sections
+            decision = _decide(interaction, signals, rules.settings, online_route)
         classified = _apply(interaction, decision, signals, rules.settings)
         results[position] = classified
         if (
@@ -127,6 +187,53 @@ def classify(
             if classified.kind == Kind.FORM:  # a heading inside a form opens its own section
                 online_sections.add(classified.label)
     return [results[i] for i in range(len(interactions))]
+
+
+def hard_rule(interaction: Interaction, features: Mapping[str, float]) -> _Decision | None:
+    """Facts that decide on their own, whatever the weights say."""
+    if interaction.kind == Kind.FORM:
+        if (interaction.target or "").lower().startswith("mailto:"):
+            return _Decision(
+                InteractionClass.DIGITAL_LAYER, "hard/mailto-action",
+                "the form posts to an email address: a person reads it", 0.99,
+            )  # fmt: skip
+        if "type:password" in features and len(interaction.fields) <= 3:
+            return _Decision(
+                InteractionClass.UTILITY, "hard/sign-in",
+                "a sign-in form: a barrier before what lies behind it, not an exchange", 0.99,
+                ("utility",),
+            )  # fmt: skip
+    if interaction.kind == Kind.CONTACT and "platform:chat" in features:
+        return _Decision(
+            InteractionClass.DIGITAL_LAYER, "hard/webchat",
+            "a conversation with a person, not a service step", 0.9, ("forwards_only",),
+        )  # fmt: skip
+    return None
+
+
+def _learned(
+    interaction: Interaction, s: _Signals, features: dict[str, float], rules: ClassificationRules
+) -> _Decision | None:
+    """The fitted weights' decision, with the signals that carried it."""
+    if rules.model is None:
+        return None
+    model = rules.model.for_kind(interaction.kind)
+    if model is None:
+        return None
+    p = model.predict(features, rules.model.review_margin)
+    t = rules.settings.threshold
+    tags = tuple(x for x in _SPECIAL if s[x] >= t) if p.cls in _TWO_WAY else ()
+    confidence = p.probability
+    for tag in tags:
+        confidence = min(confidence, rules.settings.confidence_caps.get(tag, 0.99))
+    reason = f"fitted weights: {p.cls.value} {p.probability:.2f}"
+    if p.runner_up is not None:
+        reason += f", runner-up {p.runner_up.value} {p.runner_up_probability:.2f}"
+    return _Decision(
+        p.cls, f"model/{rules.model.version}", reason, confidence,
+        _CLASS_SIGNALS[p.cls], tags, p.runner_up if p.needs_review else None,
+        p.needs_review, tuple(c for c in p.contributions if abs(c[2]) >= 0.05)[:8],
+    )  # fmt: skip
 
 
 def _margin(settings: ClassifySettings, win: float, lose: float) -> float:
@@ -298,6 +405,15 @@ def _apply(
     evidence = [
         Evidence(rule=decision.step, reason=decision.reason, match=_summary(s, t)),
         *(
+            Evidence(
+                rule=f"signal/{name}",
+                reason=f"{name} = {value:.2f}",
+                match="",
+                contribution=round(push, 3),
+            )
+            for name, value, push in decision.contributions
+        ),
+        *(
             Evidence(rule=f.rule.id, reason=f"{f.rule.signal}: {what} ({f.score:.2f})", match=text)
             for f in sorted(s.firings, key=lambda f: -f.score)
             for what, text in (f.evidence or (("matched", ""),))
@@ -313,6 +429,8 @@ def _apply(
         and s["closes_loop"] >= t
         and "site_feedback" not in decision.tags,
         confidence=round(decision.confidence, 2),
+        needs_review=decision.needs_review,
+        runner_up=decision.runner_up,
         evidence=tuple(evidence),
         tags=tuple(tags),
     )

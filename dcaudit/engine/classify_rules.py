@@ -14,6 +14,8 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import unquote
 
+from dcaudit.classify.features import FeaturePatterns, load_feature_patterns
+from dcaudit.classify.model import DecisionModel, load_decision_model
 from dcaudit.engine.catalogs import (
     DocumentTypes,
     PlatformCatalog,
@@ -125,6 +127,8 @@ class ClassificationRules:
     documents: DocumentTypes
     settings: ClassifySettings
     languages: Mapping[str, LanguageProfile]
+    features: FeaturePatterns = field(default_factory=FeaturePatterns.empty)
+    model: DecisionModel | None = None  # fitted weights; without them the precedence decides
     pack_versions: Mapping[str, str] = field(default_factory=dict)
     _by_id: dict[str, ClassificationRule] = field(default_factory=dict, repr=False)
 
@@ -271,6 +275,8 @@ def load_classification_rules(packs: Sequence[RulePack]) -> ClassificationRules:
         documents=documents,
         settings=settings,
         languages=languages,
+        features=load_feature_patterns(relevant),
+        model=load_decision_model(relevant),
         pack_versions={p.name: p.version for p in relevant},
     )
 

@@ -1,0 +1,1 @@
+"""Classification: candidates on a page -> signals -> a decision with its evidence."""

@@ -1,0 +1,237 @@
+"""Signals an interaction carries into the learned decision: the rule signals (phrases, field
+shapes and platforms from the rule packs) plus structural features of the element and its
+page (method, field types and names, action address, flow markers), named "<group>:<name>".
+
+The patterns are data (rules/classify-core/features.yaml); this module only matches them.
+Every value is between 0 and 1, so a weight reads as "how much this signal moves a class".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import lxml.html
+
+from dcaudit.engine.packs import RulePack
+from dcaudit.engine.subject import PageContext
+from dcaudit.errors import RulePackError
+from dcaudit.extract.candidates import Source
+from dcaudit.extract.document import visible_text
+from dcaudit.models import Interaction, Kind
+
+FEATURES_FILE = "features.yaml"
+_PATTERN_GROUPS = (
+    "field_names", "action", "page", "element", "form_text", "document_text", "contact_text",
+)  # fmt: skip
+_FORM_TEXT_LIMIT = 3000
+_PERSONAL_AUTOCOMPLETE = frozenset(
+    {"name", "given-name", "family-name", "email", "tel", "street-address", "postal-code"}
+)
+_FIELD_TYPES = (
+    "password", "file", "textarea", "email", "tel", "date", "select", "radio", "checkbox",
+    "number", "search",
+)  # fmt: skip
+_FORM_NUMBER = re.compile(r"\b(form\s*)?[A-Z]{1,4}[- ]?\d{1,5}(-[A-Z0-9]+)?\b")
+_DOCUMENT_EXTENSION = re.compile(r"\.(pdf|docx?|odt|rtf)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class FeaturePatterns:
+    """The compiled patterns of features.yaml."""
+
+    groups: Mapping[str, Mapping[str, re.Pattern[str]]]
+    wrapper_links: int
+    version: int
+
+    @classmethod
+    def empty(cls) -> FeaturePatterns:
+        return cls({}, 25, 0)
+
+    def matches(self, group: str, text: str) -> list[str]:
+        return [n for n, pattern in self.groups.get(group, {}).items() if pattern.search(text)]
+
+
+def load_feature_patterns(packs: list[RulePack]) -> FeaturePatterns:
+    found = [(p, p.data[FEATURES_FILE]) for p in packs if FEATURES_FILE in p.data]
+    if len(found) != 1:
+        raise RulePackError(FEATURES_FILE, f"exactly one pack must provide it, found {len(found)}")
+    pack, data = found[0]
+    where = f"{pack.path}/{FEATURES_FILE}"
+    if not isinstance(data, dict):
+        raise RulePackError(where, "must be a mapping")
+    groups: dict[str, dict[str, re.Pattern[str]]] = {}
+    for group in _PATTERN_GROUPS:
+        raw = data.get(group)
+        if not isinstance(raw, dict) or not raw:
+            raise RulePackError(where, f"'{group}' must map feature names to patterns")
+        groups[group] = {str(name): _compile(where, group, name, p) for name, p in raw.items()}
+    links = data.get("wrapper_links")
+    if not isinstance(links, int) or links < 1:
+        raise RulePackError(where, "'wrapper_links' must be a positive whole number")
+    return FeaturePatterns(groups, links, int(data.get("version", 1)))
+
+
+def _compile(where: str, group: str, name: Any, pattern: Any) -> re.Pattern[str]:
+    if not isinstance(pattern, str):
+        raise RulePackError(where, f"{group}.{name}: the pattern must be text")
+    try:
+        return re.compile(pattern, re.IGNORECASE)
+    except re.error as exc:
+        raise RulePackError(where, f"{group}.{name}: not a regular expression: {exc}") from exc
+
+
+def page_features(context: PageContext, patterns: FeaturePatterns) -> dict[str, float]:
+    """Features of the page every interaction on it shares (computed once per page)."""
+    parsed = context.parsed
+    if parsed is None:
+        return {}
+    text = f"{parsed.title or ''} {unquote(parsed.url)} {context.content_text[:6000]}"
+    return {f"page:{name}": 1.0 for name in patterns.matches("page", text)}
+
+
+def interaction_features(
+    interaction: Interaction,
+    source: Source | None,
+    signals: Mapping[str, float],
+    page: Mapping[str, float],
+    patterns: FeaturePatterns,
+) -> dict[str, float]:
+    """Every feature of one interaction (absent features are 0)."""
+    features: dict[str, float] = {"bias": 1.0, f"kind:{interaction.kind.value}": 1.0}
+    features.update((f"signal:{name}", score) for name, score in signals.items() if score > 0)
+    if source is not None and source.chrome:
+        features["chrome"] = 1.0
+    if interaction.kind in (Kind.FORM, Kind.EMBED, Kind.LINK):
+        features.update(page)
+    if interaction.kind == Kind.FORM:
+        features.update(_form_features(interaction, source, patterns))
+    elif interaction.kind == Kind.DOCUMENT:
+        features.update(_document_features(interaction, source, patterns))
+    elif interaction.kind == Kind.CONTACT:
+        features.update(_contact_features(interaction, patterns))
+    if interaction.kind in (Kind.EMBED, Kind.LINK) and source is not None and source.platform:
+        features[f"platform:{source.platform.category}"] = 1.0
+    if interaction.kind != Kind.FORM:
+        features.update(
+            (f"action:{n}", 1.0) for n in patterns.matches("action", _address(interaction))
+        )
+    return features
+
+
+def _address(interaction: Interaction) -> str:
+    target = interaction.target or ""
+    if target.lower().startswith(("mailto:", "tel:")):
+        return target
+    try:
+        parts = urlsplit(target)
+    except ValueError:  # an unparsable address (a broken IPv6 host) is read as written
+        return unquote(target)
+    return unquote(f"{parts.path}?{parts.query}" if parts.query else parts.path)
+
+
+def _form_features(
+    interaction: Interaction, source: Source | None, patterns: FeaturePatterns
+) -> dict[str, float]:
+    features: dict[str, float] = {}
+    method = (interaction.method or "none").lower()
+    features[f"method:{method}"] = 1.0
+    fields = interaction.fields
+    features[f"fields:{_count_bucket(len(fields))}"] = 1.0
+    types = {f.type for f in fields}
+    features.update((f"type:{t}", 1.0) for t in _FIELD_TYPES if t in types)
+    names = [f.name or "" for f in fields]
+    groups = [set(patterns.matches("field_names", n)) for n in names if n]
+    for group in set().union(*groups) if groups else ():
+        features[f"field:{group}"] = 1.0
+    if groups and all("search" in g for g in groups):
+        features["field:only_search"] = 1.0
+    if any(f.required for f in fields):
+        features["required"] = 1.0
+    if any((f.autocomplete or "").lower() in _PERSONAL_AUTOCOMPLETE for f in fields):
+        features["autocomplete:personal"] = 1.0
+    if interaction.target and interaction.target.split("#")[0] == interaction.page.split("#")[0]:
+        features["action:self"] = 1.0
+    features.update((f"action:{n}", 1.0) for n in patterns.matches("action", _address(interaction)))
+    element = source.element if source is not None else None
+    if isinstance(element, lxml.html.HtmlElement):
+        features.update(_element_features(element, patterns))
+    return features
+
+
+def _count_bucket(count: int) -> str:
+    if count == 0:
+        return "none"
+    if count == 1:
+        return "one"
+    if count <= 3:
+        return "few"
+    return "many" if count <= 7 else "lots"
+
+
+def _element_features(
+    element: lxml.html.HtmlElement, patterns: FeaturePatterns
+) -> dict[str, float]:
+    features: dict[str, float] = {}
+    own = " ".join(v for v in (element.get("id"), element.get("name"), element.get("class")) if v)
+    for word in own.split():
+        for name in patterns.matches("element", word):
+            features[f"element:{name}"] = 1.0
+    if element.get("role") == "search" or any(
+        a.get("role") == "search" for a in element.iterancestors()
+    ):
+        features["role:search"] = 1.0
+    text = visible_text(element)[:_FORM_TEXT_LIMIT]
+    features.update((f"form_text:{n}", 1.0) for n in patterns.matches("form_text", text))
+    links = sum(1 for _ in element.iter("a"))
+    if links >= patterns.wrapper_links:
+        features["wrapper"] = 1.0
+    hidden = sum(1 for i in element.iter("input") if (i.get("type") or "").lower() == "hidden")
+    if hidden >= 5:
+        features["hidden:many"] = 1.0
+    if hidden and any("viewstate" in (i.get("name") or "").lower() for i in element.iter("input")):
+        features["hidden:viewstate"] = 1.0
+    return features
+
+
+def _contact_features(interaction: Interaction, patterns: FeaturePatterns) -> dict[str, float]:
+    target = interaction.target or ""
+    scheme = target.split(":", 1)[0].lower() if ":" in target else "address"
+    features = {f"contact:{scheme}": 1.0}
+    if target.lower().startswith("mailto:?"):
+        features["contact:no_address"] = 1.0  # a "share by email" link
+    texts = (
+        ("label", f"{interaction.label} {unquote(target.partition('?')[2])}"),
+        ("context", interaction.context or ""),
+    )
+    for where, text in texts:
+        matched = patterns.matches("contact_text", text)
+        features.update((f"contact_{where}:{n}", 1.0) for n in matched)
+    return features
+
+
+def _document_features(
+    interaction: Interaction, source: Source | None, patterns: FeaturePatterns
+) -> dict[str, float]:
+    features: dict[str, float] = {}
+    document = source.document if source is not None else None
+    if document is not None:
+        features[f"doc:{'editable' if document.editable else document.name}"] = 1.0
+    target = unquote(interaction.target or "")
+    try:
+        parts = urlsplit(target)
+    except ValueError:
+        parts = urlsplit("")
+    if not _DOCUMENT_EXTENSION.search(parts.path) and _DOCUMENT_EXTENSION.search(parts.query):
+        features["doc:in_query"] = 1.0
+    if _FORM_NUMBER.search(interaction.label or ""):
+        features["doc:form_number"] = 1.0
+    for where, text in (("label", interaction.label), ("context", interaction.context or "")):
+        matched = patterns.matches("document_text", text)
+        features.update((f"doc_{where}:{n}", 1.0) for n in matched)
+    name = re.sub(r"[_+%-]|20", " ", f"{parts.path.rsplit('/', 1)[-1]} {parts.query}")
+    features.update((f"doc_name:{n}", 1.0) for n in patterns.matches("document_text", name))
+    return features
