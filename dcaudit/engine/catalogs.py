@@ -24,6 +24,7 @@ class Platform:
     hosts: tuple[str, ...] = ()
     path: re.Pattern[str] | None = None  # when set, the URL path must match as well
     any_host: bool = False  # self-hosted software recognised by its URL paths alone
+    scripts: bool = False  # an any_host path distinctive enough to recognise scripts too
 
 
 @dataclass(frozen=True)
@@ -69,9 +70,9 @@ class PlatformCatalog:
             for platform in self._by_host.get(".".join(labels[i:]), ()):
                 if platform.path is None or platform.path.search(path):
                     return platform
-        if allow_path_only:
-            for platform in self._any_host:
-                if platform.path is not None and platform.path.search(path):
+        for platform in self._any_host:
+            if (allow_path_only or platform.scripts) and platform.path is not None:
+                if platform.path.search(path):
                     return platform
         return None
 
@@ -205,7 +206,8 @@ def load_platforms(packs: Iterable[RulePack]) -> PlatformCatalog:
                 raise RulePackError(
                     at, f"'{entry['name']}' needs 'hosts', or 'any_host' with 'path'"
                 )
-            platforms.append(Platform(entry["name"], str(category), hosts, path, any_host))
+            scripts = bool(entry.get("scripts", False))
+            platforms.append(Platform(entry["name"], str(category), hosts, path, any_host, scripts))
     return PlatformCatalog.build(platforms, embed_kinds, link_only)
 
 

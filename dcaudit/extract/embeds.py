@@ -6,12 +6,30 @@ loads several files from the same provider.
 
 from __future__ import annotations
 
+import re
+
+import lxml.html
+
 from dcaudit.engine.catalogs import PlatformCatalog
 from dcaudit.extract.candidates import Candidate
 from dcaudit.extract.document import ParsedPage
 from dcaudit.extract.labels import accessible_name, is_hidden
 from dcaudit.extract.page_index import PageIndex
 from dcaudit.extract.urls import absolute_url
+
+_HOST_IN_CODE = re.compile(r"(?:https?:)?//((?:[a-z0-9-]+\.)+[a-z]{2,})(/[\w./-]*)?", re.IGNORECASE)
+INLINE_SCRIPT = "inline-script"  # what labels call a script written in the page
+
+
+def _inline_platform_url(element: lxml.html.HtmlElement, platforms: PlatformCatalog) -> str | None:
+    """The first platform address in an inline script's code (a survey intercept or chat
+    loader is often a few lines of code that fetch the provider's script)."""
+    code = (element.text or "")[:20_000]
+    for match in _HOST_IN_CODE.finditer(code):
+        url = f"https://{match.group(1)}{match.group(2) or '/'}"
+        if platforms.lookup(url, allow_path_only=False) is not None:
+            return url
+    return None
 
 
 def extract_embeds(
@@ -24,6 +42,8 @@ def extract_embeds(
             source = element.get("data")
         else:
             source = element.get("src") or element.get("data-src")
+        if (not source or not source.strip()) and element.tag == "script":
+            source = _inline_platform_url(element, platforms)
         if not source or not source.strip():
             continue
         url = absolute_url(parsed, source)
