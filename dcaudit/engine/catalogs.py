@@ -71,9 +71,9 @@ class PlatformCatalog:
                 if platform.path is None or platform.path.search(path):
                     return platform
         for platform in self._any_host:
-            if (allow_path_only or platform.scripts) and platform.path is not None:
-                if platform.path.search(path):
-                    return platform
+            usable = allow_path_only or platform.scripts
+            if usable and platform.path is not None and platform.path.search(path):
+                return platform
         return None
 
     def embed_kind(self, platform: Platform) -> Kind:
