@@ -12,7 +12,7 @@ import asyncio
 import dataclasses
 import logging
 import secrets
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -210,14 +210,12 @@ def run_audit(
         if report.interrupted:
             return _interrupted(store, run, settings, gate, say, "crawl")
         try:
-            axe_version, browser_notes, browser_checked = _browser_pass(
+            axe_version, browser_notes, browser_checked, axe_rules = _browser_pass(
                 settings, store, run.id, checks, say
             )
         except KeyboardInterrupt:
             return _interrupted(store, run, settings, gate, say, "browser pass")
-        site_findings = analyser.site.site_findings()
-        store.put_findings(run.id, site_findings)
-        site_risk = _score(store, run.id, checks, site_findings)
+        site_risk = _judge_site(store, run.id, analyser, checks)
         status = RunStatus.COMPLETE
         if any(note.startswith("browser pass") for note in browser_notes):
             status = RunStatus.PARTIAL
@@ -226,8 +224,8 @@ def run_audit(
             status=status,
             finished=_now(),
             stats=dataclasses.replace(report.stats, browser_checked=browser_checked),
-            notes=(*run.notes, *browser_notes),
-            tool=_tool_info(checks.packs, axe_version=axe_version, weights=checks.weights),
+            notes=(*run.notes, *browser_notes, *analyser.site.notes()),
+            tool=_tool_info(checks.packs, axe_version, checks.weights, axe_rules),
             risk=site_risk,
         )
         store.save_run(run)
@@ -273,7 +271,10 @@ def _finish(
 
 
 def _tool_info(
-    packs: Sequence[RulePack], axe_version: str | None, weights: Weights | None = None
+    packs: Sequence[RulePack],
+    axe_version: str | None,
+    weights: Weights | None = None,
+    axe_rules: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     info: dict[str, Any] = {
         "name": "dcaudit",
@@ -283,6 +284,8 @@ def _tool_info(
     }
     if weights is not None:
         info["scoring_method"] = method_text(weights)
+    if axe_rules:  # axe's one-line help per rule: how reports describe axe rules
+        info["axe_rules"] = dict(sorted(axe_rules.items()))
     return info
 
 
@@ -316,13 +319,14 @@ def _browser_targets(settings: Settings, pages: Sequence[Page]) -> tuple[list[Pa
 
 def _browser_pass(
     settings: Settings, store: Store, run_id: str, checks: _Checks, say: Notify
-) -> tuple[str | None, list[str], int]:
+) -> tuple[str | None, list[str], int, dict[str, str]]:
+    """axe-core version, notes, pages checked, and axe's help text of each rule reported."""
     if not settings.browser:
-        return None, ["browser checks off (--no-browser): static checks only"], 0
+        return None, ["browser checks off (--no-browser): static checks only"], 0, {}
     reason = browser_available(settings)
     if reason is not None:
         say(f"WARNING: the browser pass did not run: {reason}")
-        return None, [f"browser pass did not run: {reason}; static checks only"], 0
+        return None, [f"browser pass did not run: {reason}; static checks only"], 0, {}
     pages = {p.url: p for p in store.pages(run_id)}
     chosen, notes = _browser_targets(settings, list(pages.values()))
     interactions_by_page: dict[str, list[Interaction]] = {}
@@ -337,9 +341,11 @@ def _browser_pass(
     ]
     say(f"browser pass: {len(targets)} pages")
     failures: list[str] = []
+    rule_help: dict[str, str] = {}
 
     def on_result(result: BrowserResult) -> None:
         page = pages[result.url]
+        rule_help.update(result.rule_help)
         if not result.checked:
             failures.append(f"{result.url}: {result.error}")
             reason = CheckError(result.error or "unknown browser failure")
@@ -364,12 +370,12 @@ def _browser_pass(
         report = run_browser_pass(settings, targets, on_result)
     except BrowserUnavailable as exc:
         say(f"WARNING: the browser pass did not run: {exc}")
-        return None, [f"browser pass did not run: {exc}; static checks only"], 0
+        return None, [f"browser pass did not run: {exc}; static checks only"], 0, {}
     if failures:
         notes.append(
             f"browser: {len(failures)} page(s) could not be checked: " + "; ".join(failures[:5])
         )
-    return report.axe_version, notes, report.checked
+    return report.axe_version, notes, report.checked, rule_help
 
 
 def _javascript_only(
@@ -402,6 +408,14 @@ def _javascript_only(
     if added:
         store.put_interactions(run_id, added)
     return findings
+
+
+def _judge_site(store: Store, run_id: str, analyser: _PageAnalyser, checks: _Checks) -> Risk:
+    """Store the findings that need the whole site seen (site-level ones, and DCX001 on each
+    page: an assisted route may be on the contact page), then score everything."""
+    site_findings = analyser.site.site_findings()
+    store.put_findings(run_id, [*analyser.site.route_findings(), *site_findings])
+    return _score(store, run_id, checks, site_findings)
 
 
 def _score(store: Store, run_id: str, checks: _Checks, site_findings: Sequence[Finding]) -> Risk:

@@ -101,6 +101,23 @@ def axe_findings(
     return tuple(findings)
 
 
+def axe_rule_help(results: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
+    """``(axe/<id>, help)`` of every axe rule with a result on the page: the rule's one-line
+    description, the same on every page, which reports describe a rule by (an instance's
+    message is its failure summary)."""
+    found: dict[str, str] = {}
+    for key, _ in _OUTCOMES:
+        rules = results.get(key)
+        for rule in rules if isinstance(rules, list) else ():
+            if not isinstance(rule, dict):
+                continue
+            rule_id = _text(rule.get("id"), 100)
+            help_text = _text(rule.get("help"), MESSAGE_LIMIT)
+            if rule_id and help_text and help_text.strip():
+                found.setdefault(f"axe/{rule_id}", " ".join(help_text.split()))
+    return tuple(sorted(found.items()))
+
+
 def _rule_findings(
     page_url: str,
     rule: Mapping[str, Any],

@@ -20,7 +20,7 @@ from selenium.common.exceptions import (
     WebDriverException,
 )
 
-from dcaudit.checks.axe_findings import axe_findings
+from dcaudit.checks.axe_findings import axe_findings, axe_rule_help
 from dcaudit.checks.axe_runner import inline_source, run_axe
 from dcaudit.checks.axe_script import AxeScript
 from dcaudit.checks.browser_records import BrowserResult, BrowserTarget
@@ -63,6 +63,7 @@ def check_page(
         transfer_bytes=_count(transferred),
         elapsed_ms=(time.perf_counter() - started) * 1000,
         retried=False,
+        rule_help=axe_rule_help(raw),
     )
     return result, version[:40] if isinstance(version, str) else None
 

@@ -27,6 +27,7 @@ class BrowserResult:
     transfer_bytes: int | None  # transferSize (or encodedBodySize) of document and resources
     elapsed_ms: float
     retried: bool
+    rule_help: tuple[tuple[str, str], ...] = ()  # (axe/<id>, axe's help) of rules reported
 
     @classmethod
     def failed(cls, url: str, reason: str, *, elapsed_ms: float, retried: bool) -> BrowserResult:

@@ -25,14 +25,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import textstat
+from cssselect import SelectorError
 from lxml import etree
 
-from dcaudit.checks.examples import (
-    example_interactions,
-    example_page,
-    fires_on,
-    same_element,
-)
+from dcaudit.checks.assisted_route import chrome_xpath, is_two_way
 from dcaudit.checks.findings import (
     CheckRule,
     InteractionLocator,
@@ -53,7 +49,6 @@ from dcaudit.models import (
     Interaction,
     InteractionClass,
     Kind,
-    Mode,
     Outcome,
     Page,
     Source,
@@ -62,9 +57,6 @@ from dcaudit.models import (
 log = logging.getLogger(__name__)
 
 PACK_KIND = "exclusion"
-TWO_WAY_CLASSES = frozenset(
-    {InteractionClass.TRANSACTIONAL, InteractionClass.CONSULTATIVE, InteractionClass.COLLABORATIVE}
-)
 _WORD = re.compile(r"[a-zà-ÿŵŷ']+", re.IGNORECASE)
 _RESOURCE_XPATH = etree.XPath(
     "//script[@src] | //link[@href][contains(concat(' ', translate(@rel, 'SLTYEHIC', "
@@ -72,10 +64,6 @@ _RESOURCE_XPATH = etree.XPath(
     " | //img[@src] | //iframe[@src] | //video[@src] | //audio[@src] | //source[@src]"
     " | //embed[@src] | //object[@data]"
 )
-
-
-def is_two_way(interaction: Interaction) -> bool:
-    return interaction.mode == Mode.TWO_WAY or interaction.interaction_class in TWO_WAY_CLASSES
 
 
 def phrase_pattern(phrases: Sequence[str]) -> re.Pattern[str] | None:
@@ -103,6 +91,9 @@ class ExclusionRules:
     statement_phrases: re.Pattern[str] | None
     statement_paths: tuple[re.Pattern[str], ...]
     version: str
+    site_chrome: tuple[str, ...] = ()  # CSS selectors of header, footer and navigation
+    contact_paths: tuple[re.Pattern[str], ...] = ()
+    contact_phrases: re.Pattern[str] | None = None
 
     def rule(self, rule_id: str) -> CheckRule | None:
         return self.rules.get(rule_id)
@@ -121,11 +112,16 @@ def _registered(rule_id: str) -> Callable[[Callable[..., Any]], Callable[..., An
 
 # Rules evaluated outside check_exclusion (browser numbers, rendered DOM, the whole site).
 EXTERNAL_RULES = {
+    "DCX001": "site",  # assisted_route.py: judged once the whole site is seen
     "DCX006": "page_weight",
     "DCX007": "js_dependence",
     "DCX010": "site",
     "DCX011": "site",
 }
+
+
+# what a malformed data file raises while compiling (patterns, selectors, wrong shapes)
+_MALFORMED = (re.error, TypeError, AttributeError, ValueError, SelectorError, etree.XPathError)
 
 
 def load_exclusion_rules(packs: Sequence[RulePack]) -> ExclusionRules:
@@ -145,7 +141,7 @@ def load_exclusion_rules(packs: Sequence[RulePack]) -> ExclusionRules:
         captcha = data.get("captcha", {})
         language = data.get("languages", {})
         statement = data.get("accessibility_statement", {})
-        return ExclusionRules(
+        compiled = ExclusionRules(
             rules=rules,
             assisted_phrases=phrase_pattern(_list(assisted, "phrases")),
             assisted_patterns=tuple(re.compile(p) for p in _list(assisted, "patterns")),
@@ -165,8 +161,16 @@ def load_exclusion_rules(packs: Sequence[RulePack]) -> ExclusionRules:
             statement_phrases=phrase_pattern(_list(statement, "phrases")),
             statement_paths=tuple(re.compile(p, re.IGNORECASE) for p in _list(statement, "paths")),
             version=",".join(f"{p.name}@{p.version}" for p in chosen),
+            site_chrome=tuple(_list(assisted, "site_chrome")),
+            contact_paths=tuple(
+                re.compile(p, re.IGNORECASE) for p in _list(assisted, "contact_paths")
+            ),
+            contact_phrases=phrase_pattern(_list(assisted, "contact_phrases")),
         )
-    except (re.error, TypeError, AttributeError, ValueError) as exc:
+        if compiled.site_chrome:
+            chrome_xpath(compiled.site_chrome)  # a bad selector fails here, not on a page
+        return compiled
+    except _MALFORMED as exc:
         raise RulePackError(chosen[0].path, f"exclusion data files are malformed: {exc}") from exc
 
 
@@ -276,43 +280,6 @@ def _finding(
         interaction=owner,
         outcome=outcome,
     )
-
-
-@_registered("DCX001")
-def _no_assisted_route(ctx: _Page, rule: CheckRule) -> Iterator[Finding]:
-    # "Was this page useful?" is feedback on the website, not a service anyone is excluded from
-    two_way = [i for i in ctx.interactions if is_two_way(i) and "site_feedback" not in i.tags]
-    if not two_way or has_assisted_route(ctx.parsed, ctx.interactions, ctx.rules):
-        return
-    limit = int(rule.option("max_per_page", 5))
-    for interaction in two_way[:limit]:
-        yield _finding(
-            ctx,
-            rule,
-            interaction=interaction,
-            detail=f"'{clean_text(interaction.label, 80)}' is "
-            f"{interaction.interaction_class or 'two-way'} and the page offers no phone, "
-            "address, in-person or webchat route.",
-        )
-
-
-def has_assisted_route(
-    parsed: ParsedPage, interactions: Sequence[Interaction], rules: ExclusionRules
-) -> bool:
-    for interaction in interactions:
-        target = (interaction.target or "").lower()
-        if interaction.kind == Kind.CONTACT and target.startswith(("tel:", "sms:")):
-            return True
-    for link in parsed.root.iter("a"):
-        if (link.get("href") or "").strip().lower().startswith(("tel:", "sms:")):
-            return True
-    for element in parsed.root.iter("script", "iframe"):
-        if first_match(element.get("src") or "", rules.webchat_hosts):
-            return True
-    text = parsed.text
-    if rules.assisted_phrases is not None and rules.assisted_phrases.search(text):
-        return True
-    return any(pattern.search(text) for pattern in rules.assisted_patterns)
 
 
 def main_content(parsed: ParsedPage) -> etree._Element:
@@ -610,65 +577,10 @@ def js_dependence_findings(
 
 
 def run_example(rule: Rule, example: Example, parsed: ParsedPage) -> bool:
-    """Whether ``rule`` fires on an example of its tests/<ID>.html (see checks/examples.py).
+    """Whether ``rule`` fires on an example of its tests/<ID>.html (exclusion_examples.py)."""
+    from dcaudit.checks.exclusion_examples import run_example as run
 
-    Interactions on example pages are the elements carrying ``data-class``; elements marked
-    ``data-rendered-only`` are missing from the raw HTML (for DCX007).
-    """
-    from pathlib import Path
-
-    rules = _pack_rules(str(Path(rule.path).parent))
-    page_parsed = example_page(example)
-    target = None
-    if page_parsed is None:
-        page_parsed, target = parsed, same_element(example.element, parsed.root)
-    findings = example_findings(rule.id, example, page_parsed, rules)
-    return fires_on(target, findings)
-
-
-@functools.lru_cache(maxsize=4)
-def _pack_rules(pack_dir: str) -> ExclusionRules:
-    from pathlib import Path
-
-    return load_exclusion_rules([load_pack(Path(pack_dir))])
-
-
-def example_findings(
-    rule_id: str, example: Example, parsed: ParsedPage, rules: ExclusionRules
-) -> list[Finding]:
-    attrs = example.element.attrib
-    page = Page(
-        url=parsed.url,
-        final_url=attrs.get("data-final-url") or parsed.url,
-        status=200,
-        content_type="text/html",
-        bytes=None,
-        depth=0,
-        lang=parsed.lang,
-        title=parsed.title,
-    )
-    required = tuple(c for c in (attrs.get("data-required-languages") or "").split() if c)
-    settings = Settings(required_languages=required)
-    rendered = example_interactions(parsed)
-    if rule_id == "DCX006":
-        transfer = attrs.get("data-transfer-bytes")
-        requests = attrs.get("data-request-count")
-        return page_weight_findings(
-            page,
-            len(parsed.html.encode("utf-8")),
-            int(requests) if requests else 1 + count_linked_resources(parsed),
-            int(transfer) if transfer else None,
-            rules,
-        )
-    if rule_id == "DCX007":
-        raw = [i for i in rendered if "rendered-only" not in i.tags]
-        return js_dependence_findings(parsed.url, raw, rendered, rules, page)
-    if rule_id in {"DCX010", "DCX011"}:
-        site = SiteObservations(settings, rules)
-        site.observe(parsed, page, rendered)
-        return [f for f in site.site_findings() if f.rule == rule_id]
-    findings, _ = check_exclusion(parsed, page, rendered, rules, settings)
-    return [f for f in findings if f.rule == rule_id]
+    return run(rule, example, parsed)
 
 
 __all__ = [

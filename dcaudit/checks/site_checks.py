@@ -9,6 +9,9 @@ pages themselves.
   nowhere: no page in it, no hreflang alternate, language link or /xx/ path.
 - DCX011: no page links to an accessibility statement (UK Public Sector Bodies Accessibility
   Regulations 2018 require one).
+- DCX001: a two-way interaction with no assisted route on its page, on a contact page it
+  links to, or site-wide (assisted_route.py); ``route_findings()`` are page findings judged
+  with the whole site, and ``notes()`` says which level decided.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from dcaudit.checks.assisted_route import AssistedRoutes
 from dcaudit.checks.findings import make_finding
 from dcaudit.config import Settings
 from dcaudit.extract.document import ParsedPage
@@ -41,6 +45,10 @@ class SiteObservations:
     languages_seen: set[str] = field(default_factory=set)
     languages_linked: set[str] = field(default_factory=set)
     statement_link: str | None = None
+    routes: AssistedRoutes = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.routes = AssistedRoutes(self.rules)
 
     def observe_page(self, page: Page) -> None:
         """Record a fetched URL that was not parsed (a document, an error)."""
@@ -65,6 +73,16 @@ class SiteObservations:
             self.languages_linked |= language_alternates(parsed, self.rules)
         if self.statement_link is None:
             self.statement_link = self._statement_link(parsed, page)
+        self.routes.observe(parsed, page, interactions)
+
+    def route_findings(self) -> list[Finding]:
+        """DCX001 findings: each on its own page and interaction, judged with the whole site."""
+        return self.routes.findings()
+
+    def notes(self) -> list[str]:
+        """What the report should say about how the site-level checks judged this run."""
+        note = self.routes.note()
+        return [note] if note else []
 
     def _statement_link(self, parsed: ParsedPage, page: Page) -> str | None:
         rules = self.rules

@@ -7,6 +7,7 @@ from typing import Any
 from dcaudit.checks.axe_findings import (
     SNIPPET_LIMIT,
     axe_findings,
+    axe_rule_help,
     finding_fingerprint,
     join_target,
     wcag_criteria,
@@ -96,3 +97,16 @@ def test_axe_findings_distrusts_what_the_page_returned() -> None:
     assert second.snippet is None and second.interaction is None  # index out of range
     assert second.message == "Form elements must have labels"  # the rule help stands in
     assert third.selector is None
+
+
+def test_axe_rule_help_is_the_rule_s_own_description() -> None:
+    # reports describe axe rules by this, never by one node's failure summary
+    results: dict[str, Any] = {
+        "violations": [rule(), rule(id="image-alt", help=" Images  must have alt text "), "junk"],
+        "incomplete": [rule(), rule(id="bad", help=None), {"id": None, "help": "x"}],
+    }
+    assert axe_rule_help(results) == (
+        ("axe/image-alt", "Images must have alt text"),
+        ("axe/label", "Form elements must have labels"),
+    )
+    assert axe_rule_help({"violations": "not a list"}) == ()

@@ -93,40 +93,6 @@ def test_reading_grade_without_lang_guesses_from_words(exclusion_rules: Exclusio
     assert reading_grade(welsh, make_page(URL), exclusion_rules) is None
 
 
-def test_no_assisted_route_flags_each_two_way_interaction(exclusion_rules: ExclusionRules) -> None:
-    html = doc('<form id="apply" action="/a" method="post"><input name="n"></form>')
-    findings, _ = run(html, exclusion_rules, [two_way()])
-    flagged = [f for f in findings if f.rule == "DCX001"]
-    assert [(f.interaction, f.selector) for f in flagged] == [("i-apply", "#apply")]
-
-
-def test_assisted_route_by_phone_number_or_relay(exclusion_rules: ExclusionRules) -> None:
-    for extra in (
-        "<p>Ring 01632 960 123 for help.</p>",
-        "<p>Use Relay UK: 18001.</p>",
-        '<a href="tel:+441632960123">Phone</a>',
-        "<p>Write to Town Hall, AB1 2CD.</p>",
-    ):
-        html = doc(f'<form id="apply" action="/a" method="post"><input name="n"></form>{extra}')
-        findings, _ = run(html, exclusion_rules, [two_way()])
-        assert not [f for f in findings if f.rule == "DCX001"], extra
-
-
-def test_information_pages_need_no_assisted_route(exclusion_rules: ExclusionRules) -> None:
-    info = two_way(klass=InteractionClass.INFORMATION)
-    info = Interaction(**{**info.__dict__, "mode": Mode.ONE_WAY})
-    findings, _ = run(doc('<form id="apply"><input name="n"></form>'), exclusion_rules, [info])
-    assert not [f for f in findings if f.rule == "DCX001"]
-
-
-def test_page_feedback_widget_needs_no_assisted_route(exclusion_rules: ExclusionRules) -> None:
-    feedback = two_way(klass=InteractionClass.CONSULTATIVE)
-    feedback = Interaction(**{**feedback.__dict__, "tags": ("site_feedback",)})
-    html = doc('<form id="apply" action="/a" method="post"><button>Yes</button></form>')
-    findings, _ = run(html, exclusion_rules, [feedback])
-    assert not [f for f in findings if f.rule == "DCX001"]
-
-
 def test_captcha_attached_to_its_form(exclusion_rules: ExclusionRules) -> None:
     html = doc(
         '<form id="apply" action="/a" method="post"><input name="n">'
