@@ -107,11 +107,17 @@ def summarise(
 
 
 def _page_counts(pages: Sequence[Page]) -> dict[str, int]:
+    html = sum(1 for p in pages if p.is_html)
+    documents = sum(1 for p in pages if p.is_document and p.error is None)
+    errors = sum(1 for p in pages if p.error is not None)
     return {
         "total": len(pages),
-        "html": sum(1 for p in pages if p.is_html),
-        "documents": sum(1 for p in pages if p.is_document and p.error is None),
-        "errors": sum(1 for p in pages if p.error is not None),
+        "html": html,
+        "documents": documents,
+        "errors": errors,
+        # fetched, but neither a web page nor a known document: html + documents + errors +
+        # other = total
+        "other": len(pages) - html - documents - errors,
         "browser_checked": sum(1 for p in pages if p.browser_checked),
     }
 
@@ -120,11 +126,16 @@ def _interaction_counts(interactions: Sequence[Interaction]) -> dict[str, Any]:
     by_class = Counter(i.interaction_class for i in interactions)
     by_mode = Counter(mode_of(i) for i in interactions)
     by_co = Counter(co for i in interactions for co in i.four_cos)
+    # the same control repeated on many pages (a header search box, a cookie banner)
+    # counts once here: what a site offers, not how often its template repeats it
+    distinct = {(i.kind, i.target, i.label, i.interaction_class): i for i in interactions}
+    distinct_modes = Counter(mode_of(i) for i in distinct.values())
     return {
         "total": len(interactions),
-        # the same control repeated on many pages (a header search box, a cookie banner)
-        # counts once here: what a site offers, not how often its template repeats it
-        "distinct": len({(i.kind, i.target, i.label, i.interaction_class) for i in interactions}),
+        "distinct": len(distinct),
+        "distinct_by_mode": {m.value: distinct_modes[m] for m in Mode},
+        # the two likeliest classes were close: a person should check the class
+        "needs_review": sum(1 for i in interactions if i.needs_review),
         "unclassified": by_class[None],
         "by_class": {c.value: by_class[c] for c in InteractionClass},
         "by_mode": {m.value: by_mode[m] for m in Mode},

@@ -2,19 +2,26 @@
 
 Large runs (thousands of pages, tens of thousands of findings) stay readable because each rule
 is one group with page and node counts and only its first instances are kept for display;
-findings.csv has every one.
+findings.csv has every one. A group is described by its rule's title and advice
+(report/rules.py), never by the message of one of its instances.
+
+What to fix first is grouped by the fix: one card per rule and page template (pages sharing a
+layout share the cause), listing the interactions fixing it unblocks, ordered by how many
+two-way interactions that is.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from dcaudit.models import IMPACT_ORDER, Finding, Impact, Interaction, Mode, Outcome, Source
+from dcaudit.models import IMPACT_ORDER, Finding, Impact, Interaction, Mode, Outcome, Page, Source
+from dcaudit.report.rules import RuleText
 from dcaudit.summary import attached_findings, mode_of
 
 INSTANCES_SHOWN = 50  # per rule; the rest are counted
 BLOCKED_SHOWN = 20  # two-way interactions listed per rule
+SITE_WIDE = "site"  # the template of a fix that one site-wide change makes
 ACCESSIBILITY = (Source.AXE, Source.STATIC)
 FACTORS = (Source.EXCLUSION, Source.SECURITY)
 
@@ -48,7 +55,8 @@ class RuleGroup:
     source: Source
     outcome: Outcome
     impact: Impact | None  # the worst seen
-    message: str  # from the first finding
+    title: str  # the rule's, never an instance's message
+    advice: str | None  # the rule's own advice, the same for every instance
     help_url: str | None
     wcag: tuple[str, ...]
     nodes: int = 0
@@ -76,6 +84,7 @@ def group_by_rule(
     *,
     outcome: Outcome,
     sources: Collection[Source],
+    texts: Mapping[str, RuleText] | None = None,
 ) -> list[RuleGroup]:
     """One group per rule, worst impact first, then the most pages, then the most nodes."""
     groups: dict[str, RuleGroup] = {}
@@ -84,12 +93,14 @@ def group_by_rule(
             continue
         group = groups.get(finding.rule)
         if group is None:
+            text = describe(finding.rule, texts)
             group = groups[finding.rule] = RuleGroup(
                 rule=finding.rule,
                 source=finding.source,
                 outcome=finding.outcome,
                 impact=finding.impact,
-                message=finding.message,
+                title=text.title,
+                advice=text.advice,
                 help_url=finding.help_url,
                 wcag=finding.wcag,
             )
@@ -110,36 +121,71 @@ def group_by_rule(
     )
 
 
-@dataclass(frozen=True)
-class FixItem:
-    """One interaction and the barriers on it, with the fixes."""
+def describe(rule_id: str, texts: Mapping[str, RuleText] | None) -> RuleText:
+    return (texts or {}).get(rule_id) or RuleText(rule_id)
 
-    interaction: Interaction
-    barriers: tuple[Finding, ...]  # violations, worst first
+
+@dataclass
+class FixGroup:
+    """One fix: a rule's violations on the pages of one template, and what fixing it unblocks."""
+
+    rule: str
+    template: str  # the pages' layout signature, the page URL without one, or SITE_WIDE
+    title: str
+    advice: str | None
+    help_url: str | None
+    impact: Impact | None  # the worst seen
+    pages: dict[str, None] = field(default_factory=dict)  # in order seen
+    interactions: dict[str, Interaction] = field(default_factory=dict)
+    example: Finding | None = None  # the first instance, for its element
 
     @property
-    def worst(self) -> Impact | None:
-        return self.barriers[0].impact if self.barriers else None
+    def two_way(self) -> list[Interaction]:
+        return [i for i in self.interactions.values() if mode_of(i) is Mode.TWO_WAY]
+
+    @property
+    def others(self) -> list[Interaction]:
+        return [i for i in self.interactions.values() if mode_of(i) is not Mode.TWO_WAY]
 
 
-def fix_first(links: Links, limit: int = 15) -> list[FixItem]:
-    """Interactions with violations, ranked: two-way first, then the most severe barrier,
-    then the number of barriers, then risk."""
-    items: list[FixItem] = []
+def fix_groups(
+    links: Links,
+    pages: Mapping[str, Page],
+    texts: Mapping[str, RuleText] | None = None,
+    limit: int = 12,
+) -> tuple[list[FixGroup], int]:
+    """Violations on interactions grouped by rule and page template (or across the site, for
+    a rule one site-wide change fixes), ranked by the two-way
+    interactions a fix unblocks, then the worst impact, then all interactions unblocked.
+    Returns the first ``limit`` groups and how many there are."""
+    groups: dict[tuple[str, str], FixGroup] = {}
     for interaction in links.interactions.values():
-        barriers = [
-            f for f in links.attached.get(interaction.id, ()) if f.outcome is Outcome.VIOLATION
-        ]
-        if not barriers:
-            continue
-        barriers.sort(key=lambda f: -impact_rank(f.impact))
-        items.append(FixItem(interaction, tuple(barriers)))
-    items.sort(
-        key=lambda item: (
-            mode_of(item.interaction) is not Mode.TWO_WAY,
-            -impact_rank(item.worst),
-            -len(item.barriers),
-            -(item.interaction.risk.score if item.interaction.risk else 0.0),
-        )
+        for finding in links.attached.get(interaction.id, ()):
+            if finding.outcome is not Outcome.VIOLATION:
+                continue
+            text = describe(finding.rule, texts)
+            page = pages.get(finding.page)
+            template = (page.template if page else None) or finding.page
+            if text.site_fix:
+                template = SITE_WIDE
+            group = groups.get((finding.rule, template))
+            if group is None:
+                group = groups[(finding.rule, template)] = FixGroup(
+                    finding.rule, template, text.title, text.advice, finding.help_url, None
+                )
+                group.example = finding
+            if impact_rank(finding.impact) > impact_rank(group.impact):
+                group.impact = finding.impact
+            group.pages[finding.page] = None
+            group.interactions.setdefault(interaction.id, interaction)
+    ranked = sorted(
+        groups.values(),
+        key=lambda g: (
+            -len(g.two_way),
+            -impact_rank(g.impact),
+            -len(g.interactions),
+            g.rule,
+            g.template,
+        ),
     )
-    return items[:limit]
+    return ranked[:limit], len(ranked)

@@ -9,9 +9,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-LABEL_WIDTH = 230  # px of the viewBox given to row labels
-BAR_AREA = 380
-VALUE_WIDTH = 70
+# px of the viewBox: narrow enough that a phone (288 px of text column at 320 px) shows
+# the labels at nearly their set size; the stylesheet scales the chart up on wider screens
+LABEL_WIDTH = 110  # row labels ("Transactional" is the longest)
+BAR_AREA = 170
+VALUE_WIDTH = 40
 ROW_HEIGHT = 30
 BAR_HEIGHT = 20
 PADDING = 8

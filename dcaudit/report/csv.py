@@ -29,10 +29,12 @@ INTERACTION_COLUMNS = (
     "participation",
     "closes_loop",
     "confidence",
+    "needs_review",  # yes: the two likeliest classes were close, a person should check
+    "runner_up",  # the second likeliest class
     "risk_score",
     "risk_factors",
     "violations",
-    "needs_review",
+    "findings_needing_review",
     "finding_ids",
     "evidence_rules",
     "tags",
@@ -77,6 +79,8 @@ def render_csv(data: ReportData) -> dict[str, str]:
                 i.participation.value if i.participation else "",
                 "yes" if i.closes_loop else "no",
                 f"{i.confidence:.2f}",
+                "yes" if i.needs_review else "no",
+                i.runner_up.value if i.runner_up else "",
                 "" if i.risk is None else f"{i.risk.score:g}",
                 ""
                 if i.risk is None

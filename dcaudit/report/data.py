@@ -6,10 +6,12 @@ again later in any format (``dcaudit report RUN``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from dcaudit.models import Finding, Interaction, Page, Run
+from dcaudit.report.rules import RuleText, rule_texts
+from dcaudit.report.site import home_page, site_name
 from dcaudit.store import Skip, Store
 from dcaudit.summary import summarise
 
@@ -22,6 +24,8 @@ class ReportData:
     findings: list[Finding]
     summary: dict[str, Any]
     skips: list[Skip]
+    site_name: str = ""  # og:site_name, the home page's title, or the host
+    rules: dict[str, RuleText] = field(default_factory=dict)  # how to describe each rule
 
 
 def build_report_data(
@@ -30,8 +34,11 @@ def build_report_data(
     interactions: list[Interaction],
     findings: list[Finding],
     skips: list[Skip] | None = None,
+    *,
+    home_html: str | None = None,
 ) -> ReportData:
-    """ReportData from records in memory (the pipeline's or a test's)."""
+    """ReportData from records in memory (the pipeline's or a test's); ``home_html`` is the
+    home page's HTML, for its og:site_name."""
     return ReportData(
         run=run,
         pages=pages,
@@ -39,16 +46,21 @@ def build_report_data(
         findings=findings,
         summary=summarise(run, pages, interactions, findings),
         skips=list(skips or ()),
+        site_name=site_name(run, pages, home_html),
+        rules=rule_texts(run, (f.rule for f in findings)),
     )
 
 
 def load_report_data(store: Store, run_id: str) -> ReportData:
     """Load a stored run; an unknown run id raises StoreError naming the latest runs."""
     run = store.get_run(run_id)
+    pages = list(store.pages(run_id))
+    home = home_page(run, pages)
     return build_report_data(
         run,
-        list(store.pages(run_id)),
+        pages,
         list(store.interactions(run_id)),
         list(store.findings(run_id)),
         store.skips(run_id),
+        home_html=store.page_body(run_id, home.url) if home else None,
     )

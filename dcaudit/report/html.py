@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 import jinja2
 from markupsafe import Markup
 
+from dcaudit.checks.assisted_route import NOTE_PREFIX as ROUTE_NOTE
 from dcaudit.models import (
     MODE_OF_CLASS,
     Finding,
@@ -40,23 +41,27 @@ from dcaudit.models import (
 from dcaudit.report.aggregate import (
     ACCESSIBILITY,
     FACTORS,
+    SITE_WIDE,
     RuleGroup,
-    fix_first,
+    fix_groups,
     group_by_rule,
     impact_rank,
     link,
 )
 from dcaudit.report.charts import Chart, bar_chart
 from dcaudit.report.data import ReportData
+from dcaudit.report.headline import CO_NAME, headline
 from dcaudit.report.meta import tool_info
 from dcaudit.report.redact import redact_settings, strip_userinfo
+from dcaudit.report.site import host_of
 from dcaudit.report.text import is_http_url, plain
 from dcaudit.summary import UN_EPI_LEVEL, mode_of
 
 INTERACTIONS_SHOWN_PER_CLASS = 200  # the rest are counted; interactions.csv has them all
 SKIPS_SHOWN = 50
 FAILURES_SHOWN = 50
-FIX_FIRST = 12
+FIX_FIRST = 12  # fix cards shown
+FIX_LISTED = 8  # interactions listed on a fix card; the rest are counted
 
 CLASS_ORDER = (
     InteractionClass.TRANSACTIONAL,
@@ -74,12 +79,6 @@ CLASS_NAME: dict[InteractionClass | None, str] = {
     InteractionClass.CONSULTATIVE: "Consultative",
     InteractionClass.COLLABORATIVE: "Collaborative",
     None: "Unclassified",
-}
-CO_NAME: dict[FourCo, str] = {
-    FourCo.CO_COMMISSIONING: "Co-commissioning",
-    FourCo.CO_DESIGN: "Co-design",
-    FourCo.CO_DELIVERY: "Co-delivery",
-    FourCo.CO_ASSESSMENT: "Co-assessment",
 }
 EPI_NAME = {
     "e_information": "e-information",
@@ -159,8 +158,11 @@ def _environment() -> jinja2.Environment:
     env.filters["short_url"] = _short_url
     env.filters["json_text"] = _json_text
     env.filters["when"] = _when
+    env.filters["signed"] = _signed
     env.globals["CLASS_NAME"] = CLASS_NAME
     env.globals["CO_NAME"] = CO_NAME
+    env.globals["FIX_LISTED"] = FIX_LISTED
+    env.globals["SITE_WIDE"] = SITE_WIDE
     return env
 
 
@@ -187,17 +189,19 @@ def build_view(data: ReportData) -> dict[str, Any]:
     sections, anchors = _class_sections(data.interactions, links.attached, pages_by_url)
 
     def groups(outcome: Outcome, sources: tuple[Source, ...]) -> list[RuleGroup]:
-        return group_by_rule(data.findings, links, outcome=outcome, sources=sources)
+        return group_by_rule(
+            data.findings, links, outcome=outcome, sources=sources, texts=data.rules
+        )
 
     violations = groups(Outcome.VIOLATION, ACCESSIBILITY)
     reviews = groups(Outcome.NEEDS_REVIEW, ACCESSIBILITY)
     factors = groups(Outcome.VIOLATION, FACTORS) + groups(Outcome.NEEDS_REVIEW, FACTORS)
     all_violations = groups(Outcome.VIOLATION, (*ACCESSIBILITY, *FACTORS))
     summary = data.summary
-    site = _site_name(data)
+    fixes, fix_total = fix_groups(links, pages_by_url, data.rules, FIX_FIRST)
     return {
-        "site": site,
-        "site_host": _host(data.run.seeds[0]) if data.run.seeds else "",
+        "site": data.site_name,
+        "site_host": host_of(data.run.seeds[0]) if data.run.seeds else "",
         "run": data.run,
         "seeds": [strip_userinfo(s) for s in data.run.seeds],
         "tool": tool_info(data.run),
@@ -205,7 +209,10 @@ def build_view(data: ReportData) -> dict[str, Any]:
         "pages_by_url": pages_by_url,
         "anchors": anchors,
         "headline": _headline(data, all_violations),
-        "fix_items": fix_first(links, FIX_FIRST),
+        "cards": headline(summary),
+        "fixes": fixes,
+        "fix_total": fix_total,
+        "route_notes": [n for n in data.run.notes if n.startswith(ROUTE_NOTE)],
         "widespread": sorted(all_violations, key=lambda g: (-g.page_count, -g.nodes, g.rule))[:5],
         "risk_pages": summary["risk"]["pages"],
         "class_chart": _class_chart(summary),
@@ -226,21 +233,6 @@ def build_view(data: ReportData) -> dict[str, Any]:
         "classes": {c.value: c for c in InteractionClass},
         "cls_mode": {c: m.value for c, m in MODE_OF_CLASS.items()},
     }
-
-
-def _host(url: str) -> str:
-    try:
-        return urlsplit(url).hostname or ""
-    except ValueError:  # a malformed stored URL must not stop the report
-        return ""
-
-
-def _site_name(data: ReportData) -> str:
-    if not data.run.seeds:
-        return "(no seed)"
-    host = _host(data.run.seeds[0]) or data.run.seeds[0]
-    others = len({_host(s) for s in data.run.seeds}) - 1
-    return f"{host} and {others} other site{'s' if others > 1 else ''}" if others else host
 
 
 def _class_sections(
@@ -390,6 +382,11 @@ def _method(data: ReportData) -> dict[str, Any]:
         "failed_checks": [f for f in data.findings if f.outcome is Outcome.ERROR][:FAILURES_SHOWN],
         "html_pages": sum(1 for p in data.pages if p.is_html),
     }
+
+
+def _signed(value: float) -> str:
+    """A learned signal's contribution: +0.42 towards the class, −0.13 (minus sign) against."""
+    return f"{value:+.2f}".replace("-", "\u2212")
 
 
 def _pct(value: float | None) -> str:

@@ -111,8 +111,11 @@ def interaction_dict(interaction: Interaction, finding_ids: list[str]) -> dict[s
         "participation": _value(interaction.participation),
         "closes_loop": interaction.closes_loop,
         "confidence": interaction.confidence,
+        "needs_review": interaction.needs_review,
+        "runner_up": _value(interaction.runner_up),
         "evidence": [
-            {"rule": e.rule, "reason": e.reason, "match": e.match} for e in interaction.evidence
+            {"rule": e.rule, "reason": e.reason, "match": e.match, "contribution": e.contribution}
+            for e in interaction.evidence
         ],
         "tags": list(interaction.tags),
         "finding_ids": finding_ids,

@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import Any
 
+from dcaudit.checks.assisted_route import NOTE_PREFIX as ROUTE_NOTE
 from dcaudit.models import Outcome
 from dcaudit.report.aggregate import ACCESSIBILITY, FACTORS, group_by_rule, link
 from dcaudit.report.data import ReportData
+from dcaudit.report.headline import IMPACTS
 from dcaudit.report.meta import tool_info
+from dcaudit.report.site import host_of
 from dcaudit.report.text import plain
 
 TOP_RULES = 10
@@ -27,13 +31,13 @@ def md(value: object, limit: int = 120) -> str:
 
 
 def render_markdown(data: ReportData, gate_failures: Sequence[str] = ()) -> str:
-    s = data.summary
     tool = tool_info(data.run)
-    host = md(data.run.seeds[0] if data.run.seeds else "(no seed)", 100)
-    share = "n/a" if s["two_way_share"] is None else f"{s['two_way_share'] * 100:.0f}%"
-    impacts = s["findings"]["by_impact"]
+    host = host_of(data.run.seeds[0]) if data.run.seeds else ""
+    title = md(data.site_name or host or "(no seed)", 100)
+    if host and host != data.site_name:
+        title += f" ({md(host, 100)})"
     lines = [
-        f"## dcaudit: {host}",
+        f"## dcaudit: {title}",
         "",
         f"Run `{plain(data.run.id, 80).replace('`', '')}`, {md(data.run.started, 40)}, "
         f"status **{data.run.status.value}**; dcaudit {md(tool['version'] or '?', 20)}, "
@@ -44,27 +48,15 @@ def render_markdown(data: ReportData, gate_failures: Sequence[str] = ()) -> str:
         lines += ["### :x: Gate failed", ""]
         lines += [f"- {md(failure, 200)}" for failure in gate_failures]
         lines.append("")
-    lines += [
-        "| Figure | Value |",
-        "|---|---:|",
-        f"| Pages audited | {s['pages']['total']} |",
-        f"| Pages that failed | {s['pages']['errors']} |",
-        f"| Interactions | {s['interactions']['total']} |",
-        f"| Two-way share | {share} |",
-        f"| Four Co's covered | {s['four_cos_coverage']['count']} of 4 |",
-        f"| Two-way interactions with violations | {s['blocked_two_way']} |",
-        f"| Violations (critical / serious / moderate / minor) | {impacts['critical']} / "
-        f"{impacts['serious']} / {impacts['moderate']} / {impacts['minor']} |",
-        f"| Need review | {s['findings']['by_outcome']['needs_review']} |",
-        f"| Checks that failed | {s['findings']['by_outcome']['error']} |",
-        f"| Site risk | {s['risk']['site']:g} |",
-        "",
-    ]
+    lines += _figures(data.summary)
+    lines += [f"- {md(note, 400)}" for note in data.run.notes if note.startswith(ROUTE_NOTE)]
+    lines += [""] if lines[-1] != "" else []
     groups = group_by_rule(
         data.findings,
         link(data.interactions, data.findings),
         outcome=Outcome.VIOLATION,
         sources=(*ACCESSIBILITY, *FACTORS),
+        texts=data.rules,
     )
     if groups:
         lines += [
@@ -76,7 +68,7 @@ def render_markdown(data: ReportData, gate_failures: Sequence[str] = ()) -> str:
         for g in groups[:TOP_RULES]:
             impact = g.impact.value if g.impact else "unrated"
             lines.append(
-                f"| {md(g.rule, 60)}: {md(g.message, 90)} | {impact} | {g.page_count} | "
+                f"| {md(g.rule, 60)}: {md(g.title, 90)} | {impact} | {g.page_count} | "
                 f"{g.nodes} | {g.blocked_total} |"
             )
         if len(groups) > TOP_RULES:
@@ -85,3 +77,31 @@ def render_markdown(data: ReportData, gate_failures: Sequence[str] = ()) -> str:
         lines.append("")
     lines.append("dcaudit measures what a site offers, not outcomes.")
     return "\n".join(lines) + "\n"
+
+
+def _figures(s: dict[str, Any]) -> list[str]:
+    """The headline table: each figure one number; a row's parts add up to it."""
+    share = "n/a" if s["two_way_share"] is None else f"{s['two_way_share'] * 100:.0f}%"
+    two_way = s["interactions"]["by_mode"]["two_way"]
+    impacts = s["findings"]["by_impact"]
+    review = s["interactions"].get("needs_review", 0)
+    return [
+        "| Figure | Value |",
+        "|---|---:|",
+        f"| **Two-way interactions with barriers** | **{s['blocked_two_way']} of {two_way}** |",
+        f"| Pages audited | {s['pages']['total']} |",
+        f"| Pages that failed | {s['pages']['errors']} |",
+        f"| Interactions (every page) | {s['interactions']['total']} |",
+        f"| Distinct interactions (repeats counted once) | {s['interactions']['distinct']} |",
+        f"| Two-way share | {share} |",
+        f"| Four Co's covered | {s['four_cos_coverage']['count']} of 4 |",
+        "| Violations (critical / serious / moderate / minor / unrated) | "
+        + " / ".join(str(impacts[i]) for i in IMPACTS)
+        + f" = {s['findings']['by_outcome']['violation']} |",
+        f"| Findings that need review | {s['findings']['by_outcome']['needs_review']} |",
+        f"| Interactions that need a person to check their class | {review} |",
+        f"| Checks that failed | {s['findings']['by_outcome']['error']} |",
+        f"| Site risk (0 = no barrier found, 100 = severe barriers on every page) | "
+        f"{s['risk']['site']:g} |",
+        "",
+    ]

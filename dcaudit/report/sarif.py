@@ -6,12 +6,15 @@ element's snippet. Checks that failed are tool notifications, not results.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from dcaudit.models import Finding, Impact, Outcome
+from dcaudit.report.aggregate import describe
 from dcaudit.report.data import ReportData
 from dcaudit.report.json import encode
 from dcaudit.report.meta import INFORMATION_URI, tool_info
+from dcaudit.report.rules import RuleText
 from dcaudit.report.text import is_http_url, plain
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -32,7 +35,7 @@ def render_sarif(data: ReportData) -> str:
 def sarif_dict(data: ReportData) -> dict[str, Any]:
     tool = tool_info(data.run)
     reported = [f for f in data.findings if f.outcome is not Outcome.ERROR]
-    rules, index = _rules(reported)
+    rules, index = _rules(reported, data.rules)
     driver: dict[str, Any] = {
         "name": tool["name"],
         "informationUri": INFORMATION_URI,
@@ -56,8 +59,11 @@ def sarif_dict(data: ReportData) -> dict[str, Any]:
     return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
 
 
-def _rules(findings: list[Finding]) -> tuple[list[dict[str, Any]], dict[str, int]]:
-    """One reportingDescriptor per rule id, in first-seen order, described by its first finding."""
+def _rules(
+    findings: list[Finding], texts: Mapping[str, RuleText]
+) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    """One reportingDescriptor per rule id, in first-seen order, described by the rule's
+    title and advice (never by one of its findings)."""
     rules: list[dict[str, Any]] = []
     index: dict[str, int] = {}
     for finding in findings:
@@ -67,12 +73,15 @@ def _rules(findings: list[Finding]) -> tuple[list[dict[str, Any]], dict[str, int
         tags = [finding.source.value, *finding.wcag]
         if finding.source.value in ("axe", "static"):
             tags.insert(0, "accessibility")
+        text = describe(finding.rule, texts)
         rule: dict[str, Any] = {
             "id": finding.rule,
-            "shortDescription": {"text": plain(finding.message, 200) or finding.rule},
+            "shortDescription": {"text": plain(text.title, 200) or finding.rule},
             "properties": {"tags": tags},
             "defaultConfiguration": {"level": LEVEL_OF_IMPACT[finding.impact]},
         }
+        if text.advice:
+            rule["fullDescription"] = {"text": plain(text.advice, 1000)}
         if is_http_url(finding.help_url):
             rule["helpUri"] = finding.help_url
         rules.append(rule)

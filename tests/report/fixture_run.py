@@ -1,8 +1,10 @@
 """A fixed, stored audit run of a fictional council site, for the report tests and goldens.
 
 Pinned time and versions, 9 pages (one failed fetch, one document, one Welsh page),
-18 interactions covering all six classes, and 32 findings (axe violations and needs-review,
-static, exclusion, security, one failed check), some attached to interactions.
+18 interactions covering all six classes (two flagged for a person to check their class), and
+32 findings (axe violations and needs-review, static, exclusion, security, one failed check),
+some attached to interactions. Rule ids are the built-in packs' own, so reports describe them
+by the packs' titles; axe-core's help texts are recorded on the run as the browser pass does.
 """
 
 from __future__ import annotations
@@ -97,6 +99,23 @@ def fixture_run() -> FixtureRun:
                 "exclusion": "1.0.0",
                 "security": "1.0.0",
                 "scoring": "1.0.0",
+            },
+            # axe-core's help per rule, as the browser pass records it; axe/region is left
+            # out to show how a rule without one is named
+            "axe_rules": {
+                "axe/aria-allowed-role": "ARIA role should be appropriate for the element",
+                "axe/color-contrast": "Elements must meet minimum color contrast ratio thresholds",
+                "axe/frame-title": "Frames must have an accessible name",
+                "axe/heading-order": "Heading levels should only increase by one",
+                "axe/identical-links-same-purpose": "Links with the same name must have a "
+                "similar purpose",
+                "axe/image-alt": "Images must have alternative text",
+                "axe/label": "Form elements must have labels",
+                "axe/link-name": "Links must have discernible text",
+                "axe/radiogroup": "Radio inputs with the same name attribute value must be "
+                "part of a group",
+                "axe/target-size": "All touch targets must be 24px large, or leave sufficient "
+                "space",
             },
         },
         notes=(
@@ -244,7 +263,7 @@ def _interaction(
     kind: Kind,
     label: str,
     cls: InteractionClass,
-    evidence: list[tuple[str, str, str]],
+    evidence: list[tuple[str, str, str] | tuple[str, str, str, float]],
     *,
     target: str | None = None,
     method: str | None = None,
@@ -255,6 +274,8 @@ def _interaction(
     tags: tuple[str, ...] = (),
     platform: str | None = None,
     risk: tuple[float, list[tuple[str, float, str]]] | None = None,
+    needs_review: bool = False,
+    runner_up: InteractionClass | None = None,
 ) -> Interaction:
     return Interaction(
         id=_iid(url(page), selector),
@@ -271,6 +292,8 @@ def _interaction(
         participation=participation,
         closes_loop=closes_loop,
         confidence=confidence,
+        needs_review=needs_review,
+        runner_up=runner_up,
         evidence=tuple(Evidence(*e) for e in evidence),
         tags=tags,
         risk=None if risk is None else Risk(risk[0], tuple(RiskFactor(*f) for f in risk[1])),
@@ -413,12 +436,17 @@ def _interactions() -> list[Interaction]:
             Kind.FORM,
             "Comment on the draft policies map",
             C.CONSULTATIVE,
-            [("DCC042", "comment on a plan", "Comment on the draft policies map")],
+            [
+                ("DCC042", "comment on a plan", "Comment on the draft policies map", 0.42),
+                ("DCF007", "no reference promised", "", -0.13),
+            ],
             target=url("/consultations/local-plan/comments"),
             method="post",
             four_cos=(FourCo.CO_DESIGN,),
             participation=Participation.CONSULT,
-            confidence=0.75,
+            confidence=0.55,
+            needs_review=True,
+            runner_up=C.INFORMATION,
             risk=(
                 33.0,
                 [
@@ -464,6 +492,7 @@ def _interactions() -> list[Interaction]:
             participation=Participation.INVOLVE,
             closes_loop=True,
             confidence=0.7,
+            needs_review=True,
             risk=(3.0, [("minor_violation", 3.0, "link text repeated")]),
         ),
         _interaction(
@@ -668,58 +697,58 @@ def _findings(interactions: list[Interaction]) -> list[Finding]:
          "img.logo", '<img class="logo" src="/img/logo.png">', None,
          "Image has no alt attribute. Add alt text (in Welsh on Welsh pages).",
          ("wcag2a", "wcag111")),
-        ("DCA004", Source.STATIC, Outcome.VIOLATION, Impact.SERIOUS, "/cy/",
+        ("DCA006", Source.STATIC, Outcome.VIOLATION, Impact.SERIOUS, "/cy/",
          "html", '<html>', None,
          "The page has no lang attribute; screen readers will read Welsh as English. "
          "Add lang=\"cy\".", ("wcag2a", "wcag311")),
-        ("DCA012", Source.STATIC, Outcome.VIOLATION, Impact.MODERATE, "/contact",
+        ("DCA016", Source.STATIC, Outcome.VIOLATION, Impact.MODERATE, "/contact",
          "#enquiry input[name=email]", '<input name="email" type="email">',
          "Send us an enquiry",
          "Personal data field without autocomplete. Add autocomplete=\"email\".",
          ("wcag21aa", "wcag135")),
-        ("DCA009", Source.STATIC, Outcome.VIOLATION, Impact.CRITICAL, "/parking/permits",
+        ("DCA017", Source.STATIC, Outcome.VIOLATION, Impact.CRITICAL, "/parking/permits",
          "meta[name=viewport]",
          '<meta name="viewport" content="width=device-width, user-scalable=no">', None,
          "Zoom is disabled. Remove user-scalable=no so people can enlarge text.",
          ("wcag2aa", "wcag144")),
-        ("DCX010", Source.EXCLUSION, Outcome.VIOLATION, Impact.SERIOUS,
+        ("DCX004", Source.EXCLUSION, Outcome.VIOLATION, Impact.SERIOUS,
          "/consultations/local-plan", "iframe#consultation", "www.google.com/recaptcha/api.js",
          "Local Plan consultation questionnaire",
          "A CAPTCHA stands between people and the consultation. Use a non-visual check "
          "(rate limits, honeypot field) instead.", ("wcag22aa", "wcag338")),
-        ("DCX010", Source.EXCLUSION, Outcome.VIOLATION, Impact.SERIOUS, "/contact",
+        ("DCX004", Source.EXCLUSION, Outcome.VIOLATION, Impact.SERIOUS, "/contact",
          "#enquiry .h-captcha", '<div class="h-captcha" data-sitekey="…">', "Send us an enquiry",
          "A CAPTCHA stands between people and the enquiry form.", ("wcag22aa", "wcag338")),
-        ("DCX020", Source.EXCLUSION, Outcome.VIOLATION, Impact.MODERATE,
+        ("DCX002", Source.EXCLUSION, Outcome.VIOLATION, Impact.MODERATE,
          "/consultations/local-plan", None, None, None,
          "Reading grade 13.2 (about reading age 18): the page is hard to read. "
          "Aim for reading age 9 (grade 4): short sentences, common words.", ()),
-        ("DCX030", Source.EXCLUSION, Outcome.VIOLATION, Impact.MODERATE, "/parking/permits",
+        ("DCX003", Source.EXCLUSION, Outcome.VIOLATION, Impact.MODERATE, "/parking/permits",
          "a[href$='permit-application.pdf']", "permit-application.pdf",
          "Download the permit application form (PDF)",
          "The application is a PDF to print and post. Offer an online form (HTML, not PDF).", ()),
-        ("DCX040", Source.EXCLUSION, Outcome.VIOLATION, Impact.SERIOUS,
+        ("DCX001", Source.EXCLUSION, Outcome.VIOLATION, Impact.SERIOUS,
          "/bins/missed-collection", None, None, "Report a missed bin collection",
          "No phone number, address or webchat is offered beside the online form. "
          "Add an assisted-digital route.", ()),
-        ("DCX050", Source.EXCLUSION, Outcome.VIOLATION, Impact.MODERATE,
+        ("DCX006", Source.EXCLUSION, Outcome.VIOLATION, Impact.MODERATE,
          "/consultations/local-plan", None, "2,904,551 bytes in 87 requests", None,
          "Heavy page (2.9 MB): slow and costly on mobile data. Compress images.", ()),
-        ("DCX060", Source.EXCLUSION, Outcome.VIOLATION, Impact.SERIOUS,
+        ("DCX005", Source.EXCLUSION, Outcome.VIOLATION, Impact.SERIOUS,
          "/consultations/local-plan", "form#comment", '<input type="password" name="pw">',
          "Comment on the draft policies map",
          "People must sign in before they can comment. Let people comment without an account.",
          ()),
-        ("DCS010", Source.SECURITY, Outcome.VIOLATION, Impact.SERIOUS, "/contact",
+        ("DCS003", Source.SECURITY, Outcome.VIOLATION, Impact.SERIOUS, "/contact",
          "form#enquiry", '<form id="enquiry" action="http://www.example-council.gov.uk/contact/send">',
          "Send us an enquiry",
          "The form sends personal data over plain HTTP. Post it over HTTPS.", ()),
-        ("DCS020", Source.SECURITY, Outcome.VIOLATION, Impact.MODERATE,
+        ("DCS006", Source.SECURITY, Outcome.VIOLATION, Impact.MODERATE,
          "/bins/missed-collection", "script[src*='tracker']",
          '<script src="https://cdn.example-tracker.com/t.js">', None,
          "A third-party tracker runs on a page with a personal-data form. Remove it or load "
          "it only after consent.", ()),
-        ("DCS030", Source.SECURITY, Outcome.NEEDS_REVIEW, None, "/", None,
+        ("DCS002", Source.SECURITY, Outcome.NEEDS_REVIEW, None, "/", None,
          "Strict-Transport-Security: (missing)", None,
          "No HSTS header: check the site is only served over HTTPS.", ()),
         ("axe/run", Source.AXE, Outcome.ERROR, None, "/cy/", None, None, None,

@@ -38,6 +38,16 @@ def test_csv_interaction_row_carries_class_risk_and_findings(data: ReportData) -
     assert bins["violations"] == "4"
     assert len(bins["finding_ids"].split(";")) == 4
     assert bins["closes_loop"] == "yes"
+    assert (bins["needs_review"], bins["runner_up"]) == ("no", "")
+
+
+def test_csv_interaction_row_says_when_a_person_should_check_the_class(data: ReportData) -> None:
+    rows = {r["label"]: r for r in _rows(render_csv(data)["interactions.csv"])}
+    comment = rows["Comment on the draft policies map"]
+    assert (comment["needs_review"], comment["runner_up"]) == ("yes", "information")
+    # findings that need review are counted in their own column, apart from the class flag
+    assert comment["findings_needing_review"] == "0"
+    assert rows["See proposals on the map and their status"]["findings_needing_review"] == "1"
 
 
 def test_csv_neutralises_spreadsheet_formulas_from_pages() -> None:

@@ -122,11 +122,53 @@ def test_html_rule_row_shows_blocked_two_way_interactions(html: str) -> None:
     assert links == ["Report a missed bin collection"]
 
 
-def test_html_fix_first_ranks_two_way_with_worst_barrier_first(html: str) -> None:
-    fix = _tree(html).xpath("//ol[@class='fix']/li/h3")
-    titles = [h.text_content() for h in fix]
-    assert titles[0] == "Report a missed bin collection"  # two critical label violations
-    assert titles.index("Send us an enquiry") > titles.index("Was this page useful?")
+def test_html_fix_first_is_one_card_per_fix_ranked_by_two_way_unblocked(html: str) -> None:
+    cards = _tree(html).xpath("//ol[@class='fix']/li")
+    titles = [c.find("h3").text_content() for c in cards]
+    assert titles[0] == "Form elements must have labels"  # two criticals on a service form
+    unblocked = [
+        int(re.search(r"unblocks (\d+) two-way", c.text_content()).group(1))  # type: ignore[union-attr]
+        for c in cards
+    ]
+    assert unblocked == sorted(unblocked, reverse=True)
+    # each card names the interactions its fix unblocks, linked to their rows
+    first = [a.text_content() for a in cards[0].iter("a") if a.get("href", "").startswith("#ix-")]
+    assert first == ["Report a missed bin collection"]
+    # the first screen shows different things to do (a rule recurs only on another layout)
+    rules = [c.xpath(".//p[@class='where']//code")[0].text_content() for c in cards]
+    assert len(set(rules[:4])) == 4
+
+
+def test_html_title_names_the_site_with_its_host(html: str) -> None:
+    tree = _tree(html)
+    assert tree.findtext(".//title").endswith("Example Council (www.example-council.gov.uk)")
+    h1 = tree.find(".//h1")
+    assert "Example Council" in h1.text_content()
+    assert h1.find("span").text_content() == "www.example-council.gov.uk"
+
+
+def test_html_marks_interactions_whose_class_needs_review(html: str) -> None:
+    rows = {r.find("td/strong").text_content(): r for r in _tree(html).xpath("//tr[@data-ix]")}
+    comment = rows["Comment on the draft policies map"].text_content()
+    assert "needs review (runner-up: Information)" in comment
+    # the learned signals' contributions, signed (a true minus sign)
+    assert "+0.42" in comment and "\u22120.13" in comment
+    assert "needs review" in rows["See proposals on the map and their status"].text_content()
+    assert "runner-up" not in rows["See proposals on the map and their status"].text_content()
+    assert "needs review" not in rows["Report a missed bin collection"].text_content()
+    card = _tree(html).get_element_by_id("card-class_checks").text_content()
+    assert "2 interactions need a person to check their class" in card
+
+
+def test_html_says_how_assisted_routes_were_judged(fixture: FixtureRun) -> None:
+    note = (
+        "assisted route (DCX001) judged at site level: /contact-us shows “01234 567890”, "
+        "which the site's header or footer links to, so it counts for every page"
+    )
+    run = replace(fixture.run, notes=(*fixture.run.notes, note))
+    html = render_html(build_report_data(run, fixture.pages, fixture.interactions, []))
+    factors = _tree(html).get_element_by_id("factors").text_content()
+    assert "How assisted routes were judged: " + note in factors
 
 
 def test_html_method_states_versions_theory_and_caveat(html: str) -> None:

@@ -66,7 +66,7 @@ def test_json_page_has_reading_grade_and_factor_rules(data: ReportData) -> None:
     plan = pages["https://www.example-council.gov.uk/consultations/local-plan"]
     assert plan["reading_grade"] == 13.2
     # exclusion and security rules only; axe rules are not factors
-    assert plan["factors"] == ["DCX010", "DCX020", "DCX050", "DCX060"]
+    assert plan["factors"] == ["DCX002", "DCX004", "DCX005", "DCX006"]
     assert pages["https://www.example-council.gov.uk/cy/"]["factors"] == []
 
 
@@ -82,7 +82,12 @@ def test_json_interaction_lists_its_finding_ids_and_risk(data: ReportData) -> No
         "rule": "DCC020",
         "reason": "structured service form",
         "match": "fieldset: address, bin type, date",
+        "contribution": None,
     }
+    assert (bins["needs_review"], bins["runner_up"]) == (False, None)
+    comment = next(i for i in interactions if i["label"] == "Comment on the draft policies map")
+    assert (comment["needs_review"], comment["runner_up"]) == (True, "information")
+    assert [e["contribution"] for e in comment["evidence"]] == [0.42, -0.13]
 
 
 def test_reports_never_contain_secret_settings(

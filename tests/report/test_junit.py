@@ -31,7 +31,7 @@ def test_junit_fails_cases_with_violations_at_or_above_threshold(data: ReportDat
     comment = cases["consultative: Comment on the draft policies map"]
     failure = comment.find("failure")
     assert failure is not None
-    assert "DCX060" in (failure.text or "")
+    assert "DCX005" in (failure.text or "")
     assert "heading-order" not in (failure.text or "")  # moderate: below the threshold
 
     critical = ET.fromstring(render_junit(data, "critical"))

@@ -11,7 +11,11 @@ from .hostile_run import hostile_run
 def test_markdown_has_headline_table_and_top_rules(data: ReportData) -> None:
     text = render_markdown(data)
     assert "| Two-way share | 60% |" in text
-    assert "| Violations (critical / serious / moderate / minor) | 5 / 14 / 8 / 0 |" in text
+    assert "| **Two-way interactions with barriers** | **6 of 9** |" in text
+    # the parts add up to the total: no impact is left out
+    violations = "| Violations (critical / serious / moderate / minor / unrated) |"
+    assert f"{violations} 5 / 14 / 8 / 0 / 0 = 27 |" in text
+    assert "| Interactions that need a person to check their class | 2 |" in text
     assert "### Top rules" in text
     assert "Gate failed" not in text
 
