@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import random
-from collections import Counter
 from pathlib import Path
 
 from dcaudit.classify.corpus import (
@@ -25,6 +24,7 @@ from dcaudit.classify.corpus import (
     page_url,
 )
 from dcaudit.classify.corpus_candidates import contact_links, document_links
+from dcaudit.classify.evaluate import cohen_kappa
 from dcaudit.extract.document import parse_html
 
 SEED = 2026
@@ -35,17 +35,6 @@ NOT_LABELLED = "(not labelled)"
 def pick(corpus: Path) -> list[str]:
     names = sorted(page.page for page in load_corpus(corpus))
     return sorted(random.Random(SEED).sample(names, round(len(names) * SHARE)))
-
-
-def cohen_kappa(pairs: list[tuple[str, str]]) -> float:
-    """Agreement beyond chance: (observed - expected) / (1 - expected)."""
-    if not pairs:
-        return float("nan")
-    observed = sum(a == b for a, b in pairs) / len(pairs)
-    first = Counter(a for a, _ in pairs)
-    second = Counter(b for _, b in pairs)
-    expected = sum(first[c] * second[c] for c in first) / len(pairs) ** 2
-    return 1.0 if expected == 1 else (observed - expected) / (1 - expected)
 
 
 def _candidates(corpus: Path | None, page: str) -> dict[str, set[str]]:

@@ -406,8 +406,9 @@ def _apply(
         Evidence(rule=decision.step, reason=decision.reason, match=_summary(s, t)),
         *(
             Evidence(
-                rule=f"signal/{name}",
-                reason=f"{name} = {value:.2f}",
+                rule=f"learned/{name}",
+                reason=f"{name} = {value:.2f}, weighted towards {cls.value}"
+                + (f" over {decision.runner_up.value}" if decision.runner_up else ""),
                 match="",
                 contribution=round(push, 3),
             )

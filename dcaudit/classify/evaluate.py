@@ -86,6 +86,17 @@ class Outcome:
         return self.reviewed / self.decided if self.decided else 0.0
 
 
+def cohen_kappa(pairs: list[tuple[str, str]]) -> float:
+    """Agreement beyond chance: (observed - expected) / (1 - expected)."""
+    if not pairs:
+        return float("nan")
+    observed = sum(a == b for a, b in pairs) / len(pairs)
+    first = Counter(a for a, _ in pairs)
+    second = Counter(b for _, b in pairs)
+    expected = sum(first[c] * second[c] for c in first) / len(pairs) ** 2
+    return 1.0 if expected == 1 else (observed - expected) / (1 - expected)
+
+
 def recall_precision(pairs: Sequence[tuple[bool, bool]]) -> tuple[float, float, int, int]:
     """(recall, precision, labelled positives, predicted positives)."""
     tp = sum(1 for labelled, predicted in pairs if labelled and predicted)

@@ -112,7 +112,7 @@ def interaction_features(
     elif interaction.kind == Kind.DOCUMENT:
         features.update(_document_features(interaction, source, patterns))
     elif interaction.kind == Kind.CONTACT:
-        features.update(_contact_features(interaction, patterns))
+        features.update(_contact_features(interaction, source, patterns))
     if interaction.kind in (Kind.EMBED, Kind.LINK) and source is not None and source.platform:
         features[f"platform:{source.platform.category}"] = 1.0
     if interaction.kind != Kind.FORM:
@@ -197,7 +197,42 @@ def _element_features(
     return features
 
 
-def _contact_features(interaction: Interaction, patterns: FeaturePatterns) -> dict[str, float]:
+_INLINE = frozenset({"span", "strong", "em", "b", "i", "small", "font", "u"})
+
+
+def link_clause(element: lxml.html.HtmlElement | None, fallback: str) -> str:
+    """The words of a link's own clause: its block's text between the links before and after
+    it, so that "(fill in and return)" after one link is not read as said of its neighbour in
+    the next list item. Without an element, ``fallback``."""
+    parent = element.getparent() if element is not None else None
+    while parent is not None and parent.tag in _INLINE and parent.getparent() is not None:
+        element, parent = parent, parent.getparent()
+    if element is None or parent is None:
+        return fallback
+    if sum(1 for _ in parent.iter("a")) < 2:
+        return _own_text(parent)
+    before: list[str] = []
+    node = element.getprevious()
+    while node is not None and node.tag != "a":
+        before += [node.tail or "", _own_text(node)]
+        node = node.getprevious()
+    before.append((parent.text if node is None else node.tail) or "")
+    after = [element.tail or ""]
+    node = element.getnext()
+    while node is not None and node.tag != "a":
+        after += [_own_text(node), node.tail or ""]
+        node = node.getnext()
+    return " ".join([*reversed(before), _own_text(element), *after])
+
+
+def _own_text(node: lxml.html.HtmlElement) -> str:
+    """Text of an element; nothing for a comment or processing instruction."""
+    return "".join(node.itertext()) if isinstance(node.tag, str) else ""
+
+
+def _contact_features(
+    interaction: Interaction, source: Source | None, patterns: FeaturePatterns
+) -> dict[str, float]:
     target = interaction.target or ""
     scheme = target.split(":", 1)[0].lower() if ":" in target else "address"
     features = {f"contact:{scheme}": 1.0}
@@ -205,7 +240,8 @@ def _contact_features(interaction: Interaction, patterns: FeaturePatterns) -> di
         features["contact:no_address"] = 1.0  # a "share by email" link
     texts = (
         ("label", f"{interaction.label} {unquote(target.partition('?')[2])}"),
-        ("context", interaction.context or ""),
+        ("context", link_clause(source.element if source else None, interaction.context or "")),
+        ("near", interaction.context or ""),
     )
     for where, text in texts:
         matched = patterns.matches("contact_text", text)
@@ -229,7 +265,9 @@ def _document_features(
         features["doc:in_query"] = 1.0
     if _FORM_NUMBER.search(interaction.label or ""):
         features["doc:form_number"] = 1.0
-    for where, text in (("label", interaction.label), ("context", interaction.context or "")):
+    clause = link_clause(source.element if source else None, interaction.context or "")
+    near = interaction.context or ""
+    for where, text in (("label", interaction.label), ("context", clause), ("near", near)):
         matched = patterns.matches("document_text", text)
         features.update((f"doc_{where}:{n}", 1.0) for n in matched)
     name = re.sub(r"[_+%-]|20", " ", f"{parts.path.rsplit('/', 1)[-1]} {parts.query}")

@@ -33,6 +33,8 @@ from dcaudit.engine.packs import load_packs
 from dcaudit.errors import ConfigError
 from dcaudit.models import InteractionClass
 
+__all__ = ["LABELS_DIR", "WEIGHTS_PATH", "evaluate", "load_dataset", "render_outcome", "train"]
+
 REPOSITORY = Path(__file__).resolve().parent.parent.parent
 FICTIONAL_DIR = REPOSITORY / "tests" / "classify" / "corpus"
 WEIGHTS_PATH = REPOSITORY / "rules" / "classify-core" / WEIGHTS_FILE
@@ -102,9 +104,14 @@ def _weights_document(
     }
 
 
-def train(corpus: Path, out: Path = WEIGHTS_PATH, settings: FitSettings = DEFAULT_FIT) -> str:
+def train(
+    corpus: Path,
+    out: Path = WEIGHTS_PATH,
+    labels_dir: Path = LABELS_DIR,
+    settings: FitSettings = DEFAULT_FIT,
+) -> str:
     """Fit on every labelled page and write the weights file; returns a one-line summary."""
-    data = load_dataset(corpus)
+    data = load_dataset(corpus, labels_dir)
     samples = [s for page in (*data.real, *data.fictional, *data.demo) for s in page.samples]
     models = fit_all(samples, settings)
     document = _weights_document(models, data, settings)
@@ -121,9 +128,11 @@ def train(corpus: Path, out: Path = WEIGHTS_PATH, settings: FitSettings = DEFAUL
     return f"wrote {out.name}: {sizes}; from {len(data.real)} real pages in {data.sources} sources"
 
 
-def evaluate(corpus: Path, settings: FitSettings = DEFAULT_FIT) -> str:
+def evaluate(
+    corpus: Path, labels_dir: Path = LABELS_DIR, settings: FitSettings = DEFAULT_FIT
+) -> str:
     """Leave-one-source-out scores, the naive baseline and the fictional corpus, as text."""
-    data = load_dataset(corpus)
+    data = load_dataset(corpus, labels_dir)
     own = [*data.fictional, *data.demo]
     held_out = leave_one_source_out(data.real, own, REVIEW_MARGIN, settings)
     baseline = Outcome()

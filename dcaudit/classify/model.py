@@ -1,6 +1,6 @@
 """The learned part of the decision: per kind of interaction, a weight for every (signal,
 class) pair, fitted on labelled real pages by ``dcaudit rules train`` and shipped as data in
-rules/classify-core/weights.yaml. Applying it is a dot product and a softmax; no training
+rules/classify-core/fitted-weights.yaml. Applying it is a dot product and a softmax; no training
 library is needed at run time.
 
 A decision whose two most likely classes are closer than ``review_margin`` is flagged
@@ -18,7 +18,7 @@ from dcaudit.engine.packs import RulePack
 from dcaudit.errors import RulePackError
 from dcaudit.models import InteractionClass, Kind
 
-WEIGHTS_FILE = "weights.yaml"
+WEIGHTS_FILE = "fitted-weights.yaml"
 # which model decides each kind; links have no labelled examples and keep the rule precedence
 MODEL_OF_KIND: dict[Kind, str] = {
     Kind.FORM: "input",
@@ -106,7 +106,9 @@ class DecisionModel:
 
 def load_decision_model(packs: Sequence[RulePack]) -> DecisionModel | None:
     """The fitted weights, if a pack ships them (without them the rule precedence decides)."""
-    found = [(p, p.data[WEIGHTS_FILE]) for p in packs if WEIGHTS_FILE in p.data]
+    found = [
+        (p, p.data[WEIGHTS_FILE]) for p in packs if p.kind == "classify" and WEIGHTS_FILE in p.data
+    ]
     if not found:
         return None
     if len(found) > 1:

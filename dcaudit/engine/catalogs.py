@@ -119,11 +119,17 @@ class DocumentTypes:
     def lookup(
         self, href: str, type_hint: str | None = None, text: str = ""
     ) -> DocumentType | None:
-        """The document type of a link, from its path extension, ``type`` attribute or text."""
-        path = href.split("#", 1)[0].split("?", 1)[0]
+        """The document type of a link, from its path extension (or one in the query, where a
+        handler serves the file: ``DocDisplay.aspx?Doc=form.pdf``), ``type`` attribute or text."""
+        path, _, query = href.split("#", 1)[0].partition("?")
         dot = path.rfind(".")
         if dot > path.rfind("/"):
             found = self._by_extension.get(path[dot + 1 :].lower())
+            if found is not None:
+                return found
+        for value in _QUERY_VALUE.findall(query):
+            dot = value.rfind(".")
+            found = self._by_extension.get(value[dot + 1 :].lower()) if dot > 0 else None
             if found is not None:
                 return found
         if type_hint:
@@ -136,6 +142,9 @@ class DocumentTypes:
                 name = next(k for k, v in match.groupdict().items() if v is not None)
                 return self.types[int(name[1:])]
         return None
+
+
+_QUERY_VALUE = re.compile(r"=([^&=]+)")
 
 
 def _strings(value: Any, where: str, key: str) -> tuple[str, ...]:

@@ -1,0 +1,285 @@
+"""The learned decision: structural features, the weights file, fitting and scoring on a small
+labelled corpus written by the test, and the shipped labels and weights kept in step."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from dcaudit.checks.classify import classify, interaction_features_of_page
+from dcaudit.classify.corpus import LABELS_DIR, load_labels
+from dcaudit.classify.evaluate import cohen_kappa, leave_one_source_out
+from dcaudit.classify.features import load_feature_patterns
+from dcaudit.classify.fitting import load_dataset, train
+from dcaudit.classify.model import LinearModel, load_decision_model, parse_decision_model
+from dcaudit.cli import main
+from dcaudit.engine.classify_rules import ClassificationRules
+from dcaudit.engine.packs import RulePack, load_packs
+from dcaudit.errors import ConfigError, RulePackError
+from dcaudit.extract.document import parse_html
+from dcaudit.extract.interactions import extract_interactions
+from dcaudit.models import InteractionClass, Kind
+
+from .conftest import wrap
+
+UTIL, INFO, CONS = (
+    InteractionClass.UTILITY,
+    InteractionClass.INFORMATION,
+    InteractionClass.CONSULTATIVE,
+)
+
+
+def features_of(body: str, rules: ClassificationRules, url: str = "https://c.gov.uk/p") -> list:
+    parsed = parse_html(url, wrap(body))
+    found = extract_interactions(parsed, rules=rules)
+    return list(zip(found, interaction_features_of_page(found, parsed, rules), strict=True))
+
+
+# -- features -----------------------------------------------------------------------------
+
+
+def test_features_a_search_box_reads_as_a_search_whatever_its_button(rules) -> None:
+    [(_, features)] = features_of(
+        """<div role="search"><form action="/search" method="get">
+        <label for="q">Keywords</label><input id="q" name="q"><button>Apply</button>
+        </form></div>""",
+        rules,
+    )
+    for name in ("method:get", "field:search", "field:only_search", "role:search"):
+        assert features.get(name) == 1.0, name
+    assert features["action:search"] == 1.0
+    assert all(0.0 <= v <= 1.0 for v in features.values())
+
+
+def test_features_a_whole_page_wrapper_and_its_feedback_box(rules) -> None:
+    links = "".join(f'<li><a href="/p{i}">Page {i}</a></li>' for i in range(30))
+    [(_, features)] = features_of(
+        f"""<form id="aspnetForm" method="post" action="./page.aspx">
+        <input type="hidden" name="__VIEWSTATE" value="x"><ul>{links}</ul>
+        <p>Was this page useful?</p><input type="radio" name="useful" value="yes">
+        <button>Send</button></form>""",
+        rules,
+    )
+    for name in ("wrapper", "hidden:viewstate", "form_text:feedback", "element:wrapper"):
+        assert features.get(name) == 1.0, name
+
+
+def test_features_documents_read_the_query_the_form_number_and_the_words(rules) -> None:
+    found = features_of(
+        """<p>Complete and return <a href="/DocDisplay.aspx?Doc=SF-86-FillIn.pdf">SF-86</a>.</p>
+        <p><a href="/minutes-2024.pdf">Minutes of the meeting (PDF)</a></p>""",
+        rules,
+    )
+    documents = [f for i, f in found if i.kind == Kind.DOCUMENT]
+    assert len(documents) == 2
+    form, minutes = documents
+    assert form["doc:in_query"] == form["doc:form_number"] == form["doc_context:complete"] == 1
+    assert minutes["doc_label:reading"] == 1.0
+    assert "doc:in_query" not in minutes and "doc_context:complete" not in minutes
+
+
+def test_features_contacts_tell_share_links_from_requests(rules) -> None:
+    found = features_of(
+        """<p>To request to speak at the board meeting, email
+        <a href="mailto:clerk@c.gov.uk">the clerk</a>.</p>
+        <p><a href="mailto:?subject=Page&body=https://c.gov.uk/p">Share by email</a></p>""",
+        rules,
+    )
+    speak, share = (f for i, f in found if i.kind == Kind.CONTACT)
+    assert speak["contact_context:speak"] == speak["contact:mailto"] == 1.0
+    assert share["contact:no_address"] == share["contact_label:share"] == 1.0
+
+
+def test_features_page_flow_markers_reach_every_form(rules) -> None:
+    [(_, features)] = features_of(
+        """<main><h1>Check your answers</h1><p>Step 4 of 4</p>
+        <form method="post" action="/apply/send"><button>Accept and send</button></form></main>""",
+        rules,
+    )
+    assert features["page:check_answers"] == features["page:flow_step"] == 1.0
+    assert features["fields:none"] == features["method:post"] == 1.0
+
+
+def test_features_pattern_file_errors_name_the_file_and_key(tmp_path: Path) -> None:
+    pack = RulePack(
+        name="broken", version="1.0.0", description="", kind="classify", path=str(tmp_path),
+        data={"features.yaml": {
+            "field_names": {"search": "(unclosed"}, "action": {"a": "x"}, "page": {"p": "x"},
+            "element": {"e": "x"}, "form_text": {"f": "x"}, "document_text": {"d": "x"},
+            "contact_text": {"c": "x"}, "wrapper_links": 25,
+        }},
+    )  # fmt: skip
+    with pytest.raises(RulePackError, match=r"features\.yaml.*field_names\.search"):
+        load_feature_patterns([pack])
+
+
+# -- the weights file ---------------------------------------------------------------------
+
+
+def _weights(**overrides: Any) -> dict[str, Any]:
+    document: dict[str, Any] = {
+        "version": "test",
+        "review_margin": 0.3,
+        "models": {"input": {"classes": ["utility", "consultative"], "weights": {
+            "bias": [0.5, -0.5], "field:search": [2.0, -2.0], "form_text:feedback": [-0.6, 0.6],
+        }}},
+    }  # fmt: skip
+    document.update(overrides)
+    return document
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"models": None}, "'models'"),
+        ({"review_margin": 1.5}, "review_margin"),
+        ({"models": {"nonsense": {"classes": ["utility", "information"], "weights": {}}}},
+         "unknown models"),
+        ({"models": {"input": {"classes": ["utility", "bogus"], "weights": {}}}}, "classes"),
+        ({"models": {"input": {"classes": ["utility", "information"],
+                               "weights": {"bias": [1.0]}}}}, "needs 2 weights"),
+        ({"models": {"input": {"classes": ["utility", "information"],
+                               "weights": {"bias": [1.0, math.nan]}}}}, "finite"),
+    ],
+)  # fmt: skip
+def test_model_malformed_weights_are_refused_naming_the_problem(
+    change: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(RulePackError, match=message):
+        parse_decision_model(_weights(**change), "weights.yaml")
+
+
+def test_model_probabilities_review_flag_and_contributions() -> None:
+    model = parse_decision_model(_weights(), "weights.yaml").models["input"]
+    search = model.predict({"bias": 1.0, "field:search": 1.0}, review_margin=0.3)
+    assert search.cls == UTIL and search.probability > 0.9 and not search.needs_review
+    assert math.isclose(search.probability + search.runner_up_probability, 1.0)
+    assert [c[0] for c in search.contributions] == ["field:search", "bias"]
+    torn = model.predict({"bias": 1.0, "form_text:feedback": 1.0}, review_margin=0.3)
+    assert torn.needs_review and torn.runner_up == UTIL and torn.cls == CONS
+    assert model.predict({"unknown:signal": 1.0}, 0.3).probability < 0.8  # bias alone
+
+
+def test_model_shipped_weights_were_fitted_on_the_labels_in_the_repository() -> None:
+    shipped = load_decision_model(load_packs())
+    assert shipped is not None
+    assert set(shipped.models) == {"input", "document", "contact"}
+    digest = hashlib.sha256()
+    for path in sorted(LABELS_DIR.glob("*.yaml")):
+        digest.update(path.read_bytes())
+    # labels changed since the last `dcaudit rules train`? refit and commit the weights
+    assert shipped.provenance["labels_sha256"] == digest.hexdigest()
+    assert shipped.provenance["real_pages"] >= 400
+
+
+def test_labels_in_the_repository_follow_the_guide() -> None:
+    labels = load_labels()
+    assert len(labels) >= 400
+    for page in labels.values():
+        for label in (*page.forms.values(), *page.documents.values(), *page.contacts.values()):
+            assert label.reason, page.page
+            if label.cls not in (CONS, InteractionClass.TRANSACTIONAL):
+                assert not label.closes_loop or label.cls == InteractionClass.COLLABORATIVE
+    assert Path(LABELS_DIR.parent.parent / "docs" / "labelling.md").is_file()
+
+
+# -- fitting and scoring on a corpus the test writes --------------------------------------
+
+SEARCH = '<form action="/search"><label for="q{n}">Search</label><input id="q{n}" name="q"></form>'
+NEWS = (
+    '<form method="post" action="/newsletter/subscribe"><label for="e{n}">Email</label>'
+    '<input id="e{n}" type="email" name="email"><button>Subscribe</button></form>'
+)
+SAY = (
+    '<h2>Have your say on the draft plan</h2><form method="post" action="/consultation/respond">'
+    '<label for="c{n}">Your comments</label><textarea id="c{n}" name="comment"></textarea>'
+    "<button>Submit response</button></form>"
+)
+KINDS = {"utility": SEARCH, "information": NEWS, "consultative": SAY}
+
+
+def write_corpus(root: Path) -> tuple[Path, Path]:
+    """Three sources of three pages; every page has one form of each kind, in a rotating order."""
+    corpus, labels = root / "corpus", root / "labels"
+    labels.mkdir(parents=True)
+    manifest = []
+    order = list(KINDS)
+    for s in range(3):
+        pages = []
+        for p in range(3):
+            classes = order[p:] + order[:p]
+            body = "".join(KINDS[c].format(n=i) for i, c in enumerate(classes))
+            path = f"a/source{s}/page{p}.html"
+            (corpus / path).parent.mkdir(parents=True, exist_ok=True)
+            (corpus / path).write_text(wrap(body), encoding="utf-8")
+            manifest.append({"page": path, "url": f"https://s{s}.gov.uk/p{p}", "country": "GB"})
+            forms = [{"index": i, "class": c, "reason": "test"} for i, c in enumerate(classes)]
+            pages.append({"page": path, "forms": forms})
+        data = {"source": f"a/source{s}", "pages": pages}
+        (labels / f"a__source{s}.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
+    (corpus / "manifest-a.yaml").write_text(yaml.safe_dump(manifest), encoding="utf-8")
+    return corpus, labels
+
+
+def test_fitting_scores_each_source_with_weights_fitted_without_it(tmp_path: Path) -> None:
+    corpus, labels = write_corpus(tmp_path)
+    data = load_dataset(corpus, labels, fictional=tmp_path / "none")
+    assert len(data.real) == 9 and data.sources == 3
+    outcome = leave_one_source_out(data.real, [], margin=0.2)
+    assert len(outcome.forms) == 27
+    assert outcome.macro_f1() == 1.0  # a clean signal per class generalises across sources
+    assert outcome.page_accuracy() == 1.0  # every page has a consultation: two-way
+
+
+def test_fitting_writes_weights_the_audit_loads_and_applies(
+    tmp_path: Path, rules: ClassificationRules
+) -> None:
+    corpus, labels = write_corpus(tmp_path)
+    out = tmp_path / "weights.yaml"
+    assert "wrote weights.yaml" in train(corpus, out, labels)
+    model = parse_decision_model(yaml.safe_load(out.read_text(encoding="utf-8")), str(out))
+    assert model.provenance["real_pages"] == 9
+    fitted = ClassificationRules(**{**rules.__dict__, "model": model})
+    parsed = parse_html("https://x.gov.uk/", wrap(SAY.format(n=1) + SEARCH.format(n=2)))
+    say, search = classify(extract_interactions(parsed, rules=fitted), parsed, fitted)
+    assert (say.interaction_class, search.interaction_class) == (CONS, UTIL)
+    assert say.evidence[0].rule == f"model/{model.version}"
+    assert any(e.contribution for e in say.evidence), "no signal contributions listed"
+
+
+def test_fitting_cli_eval_prints_scores_and_bad_folders_exit_2(tmp_path: Path) -> None:
+    corpus, labels = write_corpus(tmp_path)
+    runner = CliRunner()
+    result = runner.invoke(main, ["rules", "eval", str(corpus), "--labels", str(labels)])
+    assert result.exit_code == 0, result.output
+    assert "leave one source out" in result.output and "macro-F1" in result.output
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    failed = runner.invoke(main, ["rules", "eval", str(empty), "--labels", str(labels)])
+    assert failed.exit_code == 2 and "manifest" in failed.output
+    assert "Traceback" not in failed.output
+
+
+def test_labels_with_an_unknown_class_name_the_file(tmp_path: Path) -> None:
+    (tmp_path / "x.yaml").write_text(
+        yaml.safe_dump({"pages": [{"page": "a/b.html", "forms": [{"index": 0, "class": "big"}]}]})
+    )
+    with pytest.raises(ConfigError, match=r"x\.yaml"):
+        load_labels(tmp_path)
+
+
+def test_kappa_is_one_for_agreement_and_zero_for_chance() -> None:
+    assert cohen_kappa([("a", "a"), ("b", "b")]) == 1.0
+    assert cohen_kappa([("a", "a"), ("a", "b"), ("b", "a"), ("b", "b")]) == 0.0
+    assert math.isnan(cohen_kappa([]))
+
+
+def test_linear_model_is_a_plain_dot_product() -> None:
+    model = LinearModel((UTIL, INFO), {"x": (1.0, -1.0)})
+    assert model.logits({"x": 0.5}) == [0.5, -0.5]
