@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import signal
 import sys
+import textwrap
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -139,50 +140,109 @@ def _run(settings: Settings, seeds: tuple[str, ...], resume: str | None, quiet: 
         sys.exit(EXIT_THRESHOLDS)
 
 
-_AUDIT_OPTIONS = [
-    click.option("--max-pages", type=int, help="Most pages and documents to fetch."),
-    click.option("--max-depth", type=int, help="Most link hops from a seed."),
-    click.option("--concurrency", type=int, help="Requests in flight per host (default 2)."),
-    click.option("--delay", type=float, help="Seconds between requests to a host."),
-    click.option("--user-agent", help="User agent for requests and robots.txt."),
-    click.option("--include", multiple=True, help="Only crawl URLs matching this regex."),
-    click.option("--exclude", multiple=True, help="Never crawl URLs matching this regex."),
-    click.option("--no-browser", "no_browser", is_flag=True, help="Static checks only."),
-    click.option("--browser-max-pages", type=int, help="Most pages checked in the browser."),
-    click.option("--sample-per-template", type=int, help="Browser-check N pages per template."),
-    click.option("--browser-workers", type=int, help="Browsers at once (default: cores, max 2)."),
-    click.option("--webdriver-url", help="Remote WebDriver (Selenium Grid) URL."),
-    click.option(
-        "--required-language",
-        "required_languages",
-        multiple=True,
-        help="Language the site must offer, e.g. cy (repeatable).",
+# the demo site is ours and on loopback: no politeness delay; it is a Welsh council
+_DEMO_DEFAULTS: dict[str, Any] = {
+    "out_dir": "reports/demo",
+    "delay": 0.0,
+    "required_languages": ("cy",),
+}
+_STORE_HELP = "SQLite store file (default: dcaudit.sqlite in the output folder)."
+_FORMAT_HELP = f"Comma-separated: {','.join(ALL_FORMATS)} (default: all)."
+_CONFIG_HELP = (
+    "Settings file (default: dcaudit.toml, else [tool.dcaudit] in pyproject.toml, "
+    "in the current folder)."
+)
+# (declarations, click arguments, help); {name} in a help is that setting's default. Values
+# stay None unless given, so config files and the environment apply underneath.
+_OPTIONS: tuple[tuple[tuple[str, ...], dict[str, Any], str], ...] = (
+    (
+        ("--max-pages",),
+        {"type": int},
+        "Most pages and documents to fetch ({max_pages}; 0: no limit).",
     ),
-    click.option(
-        "--rules", "rules_paths", multiple=True, help="Extra rule pack folder (repeatable)."
+    (
+        ("--max-depth",),
+        {"type": int},
+        "Most link hops from a seed ({max_depth}; 0: the seeds only).",
     ),
-    click.option("--out", "out_dir", type=click.Path(file_okay=False), help="Output folder."),
-    click.option("--store", type=click.Path(dir_okay=False), help="SQLite store file."),
-    click.option("--format", "formats", help=f"Comma-separated: {','.join(ALL_FORMATS)}."),
-    click.option(
-        "--fail-on",
-        multiple=True,
-        help="Gate condition, e.g. 'critical>0' or 'two_way_share<0.2' (repeatable).",
+    (("--concurrency",), {"type": int}, "Requests in flight per host ({concurrency})."),
+    (
+        ("--delay",),
+        {"type": float},
+        "Seconds between requests to a host ({delay}; a larger robots.txt Crawl-delay wins).",
     ),
-    click.option(
-        "--config",
-        "config",
-        type=click.Path(dir_okay=False, path_type=Path),
-        help="dcaudit.toml or pyproject.toml to read settings from.",
+    (("--user-agent",), {}, "User agent for requests and robots.txt ({user_agent})."),
+    (
+        ("--include",),
+        {"multiple": True},
+        "Only crawl URLs matching this regex (repeatable; default: every URL on the seeds' hosts).",
     ),
-    click.option("-q", "--quiet", is_flag=True, help="No progress display."),
-]
+    (("--exclude",), {"multiple": True}, "Never crawl URLs matching this regex (repeatable)."),
+    (
+        ("--no-browser", "no_browser"),
+        {"is_flag": True},
+        "Static checks only (default: axe-core in Chromium too).",
+    ),
+    (
+        ("--browser-max-pages",),
+        {"type": int},
+        "Most pages checked in the browser ({browser_max_pages}; 0: every HTML page).",
+    ),
+    (
+        ("--sample-per-template",),
+        {"type": int},
+        "Browser-check N pages per template ({sample_per_template}; 0: no sampling).",
+    ),
+    (
+        ("--browser-workers",),
+        {"type": int},
+        "Browsers at once ({browser_workers}; 0: one per core, at most 2).",
+    ),
+    (
+        ("--webdriver-url",),
+        {},
+        "Remote WebDriver (Selenium Grid) URL (default: a local chromedriver).",
+    ),
+    (
+        ("--required-language", "required_languages"),
+        {"multiple": True},
+        "Language the site must offer, e.g. cy (repeatable; {required_languages}).",
+    ),
+    (("--rules", "rules_paths"), {"multiple": True}, "Extra rule pack folder (repeatable)."),
+    (("--out", "out_dir"), {"type": click.Path(file_okay=False)}, "Output folder ({out_dir})."),
+    (("--store",), {"type": click.Path(dir_okay=False)}, _STORE_HELP),
+    (("--format", "formats"), {}, _FORMAT_HELP),
+    (
+        ("--fail-on",),
+        {"multiple": True},
+        "Gate condition, e.g. 'critical>0' or 'two_way_share<0.2' "
+        "(repeatable; default: none, only report).",
+    ),
+    (("--config",), {"type": click.Path(dir_okay=False, path_type=Path)}, _CONFIG_HELP),
+    (("-q", "--quiet"), {"is_flag": True}, "No progress display."),
+)
 
 
-def _audit_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    for option in reversed(_AUDIT_OPTIONS):
-        func = option(func)
-    return func
+def _shown_defaults(over: dict[str, Any]) -> dict[str, str]:
+    """Every setting's default as help text shows it, with ``over`` replacing some."""
+    shown = {}
+    for name, value in {**Settings().to_dict(), **over}.items():
+        if isinstance(value, list | tuple):
+            value = ",".join(value) or "none"
+        shown[name] = f"default {value:g}" if isinstance(value, float) else f"default {value}"
+    return shown
+
+
+def _audit_options(over: dict[str, Any]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Decorate a command with the audit options, their helps showing the defaults."""
+    defaults = _shown_defaults(over)
+
+    def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
+        for names, kwargs, help_ in reversed(_OPTIONS):
+            func = click.option(*names, help=help_.format_map(defaults), **kwargs)(func)
+        return func
+
+    return decorate
 
 
 def _collect(options: dict[str, Any]) -> tuple[dict[str, Any], Path | None, bool]:
@@ -194,11 +254,17 @@ def _collect(options: dict[str, Any]) -> tuple[dict[str, Any], Path | None, bool
 
 
 def _check_seeds(urls: tuple[str, ...]) -> None:
+    """Refuse a seed that cannot be crawled before anything is stored."""
+    from dcaudit.crawl.frontier import seed_problem
+
     for url in urls:
-        parts = urlsplit(url)
-        if parts.scheme not in {"http", "https"} or not parts.hostname:
+        problem = seed_problem(url)
+        if problem is None and urlsplit(url.strip()).port == 0:
+            problem = "port 0 cannot be connected to"
+        if problem is not None:
             raise ConfigError(
-                f"not a web address: '{url}' (give a full URL such as https://www.example.gov.uk/)"
+                f"not a web address: '{url}': {problem}; "
+                "give a full URL such as https://www.example.gov.uk/"
             )
 
 
@@ -216,7 +282,7 @@ def main(verbose: bool) -> None:
 @main.command()
 @click.argument("urls", nargs=-1)
 @click.option("--resume", metavar="RUN_ID", help="Resume an interrupted run from the store.")
-@_audit_options
+@_audit_options({})
 def audit(urls: tuple[str, ...], resume: str | None, **options: Any) -> None:
     """Crawl and audit a site from one or more seed URLs."""
     opts, config, quiet = _collect(options)
@@ -231,15 +297,13 @@ def audit(urls: tuple[str, ...], resume: str | None, **options: Any) -> None:
 
 
 @main.command()
-@_audit_options
+@_audit_options(_DEMO_DEFAULTS)
 def demo(**options: Any) -> None:
     """Serve the bundled demo council site on 127.0.0.1 and audit it."""
     from dcaudit.demo.server import DemoServer
 
     opts, config, quiet = _collect(options)
-    # the demo site is ours and on loopback: no politeness delay; it is a Welsh council
-    demo_defaults = {"out_dir": "reports/demo", "delay": 0.0, "required_languages": ("cy",)}
-    for key, value in demo_defaults.items():
+    for key, value in _DEMO_DEFAULTS.items():
         if not opts.get(key):
             opts[key] = value
     try:
@@ -251,12 +315,43 @@ def demo(**options: Any) -> None:
         _fail(error)
 
 
+def _existing_store(settings: Settings) -> Path:
+    """The store a reading command uses (found as ``audit`` finds it); a ConfigError saying
+    where it looked when there is none, so that nothing is created."""
+    path = settings.store_path
+    if path.is_file():
+        return path
+    others = "" if settings.store else ", ".join(map(str, _stores_below(settings.out_dir)))
+    raise ConfigError(
+        f"no store at {path}"
+        + (f" (found {others})" if others else "")
+        + ": give --store FILE, or the --out FOLDER of an earlier audit"
+    )
+
+
+def _stores_below(folder: str) -> list[Path]:
+    return sorted(Path(folder).glob("*/dcaudit.sqlite"))
+
+
+_STORE_OPTION = click.option("--store", type=click.Path(dir_okay=False), help=_STORE_HELP)
+_CONFIG_OPTION = click.option(
+    "--config", type=click.Path(dir_okay=False, path_type=Path), help=_CONFIG_HELP
+)
+
+
+def _out_option(help_: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    folder = click.Path(file_okay=False)
+    return click.option(
+        "--out", "out_dir", type=folder, help=f"{help_} (default {Settings.out_dir})."
+    )
+
+
 @main.command()
 @click.argument("run_id", metavar="RUN")
-@click.option("--format", "formats", help=f"Comma-separated: {','.join(ALL_FORMATS)}.")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False), help="Output folder.")
-@click.option("--store", type=click.Path(dir_okay=False), help="SQLite store file.")
-@click.option("--config", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--format", "formats", help=_FORMAT_HELP)
+@_out_option("Output folder, and the store's unless --store is given")
+@_STORE_OPTION
+@_CONFIG_OPTION
 def report(
     run_id: str, formats: str | None, out_dir: str | None, store: str | None, config: Path | None
 ) -> None:
@@ -265,24 +360,24 @@ def report(
 
     try:
         settings = _settings({"formats": formats, "out_dir": out_dir, "store": store}, config)
-        for path in rerender(settings.store_path, run_id, settings.formats, Path(settings.out_dir)):
-            click.echo(f"wrote {path}")
+        path = _existing_store(settings)
+        for written in rerender(path, run_id, settings.formats, Path(settings.out_dir)):
+            click.echo(f"wrote {written}")
     except DcauditError as error:
         _fail(error)
 
 
 @main.command()
-@click.option("--store", type=click.Path(dir_okay=False), help="SQLite store file.")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False), help="Output folder.")
-def runs(store: str | None, out_dir: str | None) -> None:
+@_STORE_OPTION
+@_out_option("Output folder of the audits whose store to read")
+@_CONFIG_OPTION
+def runs(store: str | None, out_dir: str | None, config: Path | None) -> None:
     """List the runs in a store."""
     from dcaudit.store import Store
 
     try:
-        settings = _settings({"store": store, "out_dir": out_dir}, None)
-        if not settings.store_path.exists():
-            raise ConfigError(f"no store at {settings.store_path}")
-        with Store(settings.store_path) as db:
+        settings = _settings({"store": store, "out_dir": out_dir}, config)
+        with Store(_existing_store(settings), create=False) as db:
             for run in db.list_runs():
                 click.echo(
                     f"{run.id}  {run.status.value:8}  {run.started}  "
@@ -327,9 +422,52 @@ def rules_show(rule_id: str, paths: tuple[str, ...]) -> None:
     from dcaudit.engine.rules_cli import show_rule
 
     try:
-        click.echo(show_rule(_packs(paths), rule_id))
+        packs = _packs(paths)
+        shown = show_rule(packs, rule_id)
     except DcauditError as error:
         _fail(error)
+        return
+    # show_rule squeezes each example onto one line; print them as they are written instead
+    click.echo(shown.partition("\n\nExamples:\n")[0])
+    wanted = rule_id.strip().upper()  # the rule show_rule found: the first with that id
+    rule = next(r for pack in packs for r in pack.rules if r.id == wanted)
+    click.echo(_rule_examples(rule.id, Path(rule.example_file)), nl=False)
+
+
+def _rule_examples(rule_id: str, path: Path) -> str:
+    """The rule's examples from its example file, each as written there, indented."""
+    import lxml.html
+
+    from dcaudit.engine.packs import find_examples
+
+    if not path.is_file():
+        return ""
+    root = lxml.html.document_fromstring(path.read_text(encoding="utf-8"))
+    text = ""
+    for example in find_examples(root):
+        if example.rule_id == rule_id:
+            mark = "expect" if example.expect else "ok"
+            source = textwrap.indent(_example_source(example.element), "    ")
+            text += f"  {mark} (line {example.line}):\n{source}\n"
+    return f"\nExamples from {path.name}:\n{text}" if text else ""
+
+
+def _example_source(element: Any) -> str:
+    """An example element's HTML with its line breaks and indentation (dedented); a
+    ``<textarea data-page>`` shows the page inside it as its source, not escaped."""
+    import lxml.html
+
+    html = lxml.html.tostring(element, encoding="unicode", with_tail=False)
+    if element.tag == "textarea":
+        html = html.partition(">")[0] + ">" + (element.text or "") + "</textarea>"
+    before = element.getprevious()
+    lead = (before.tail if before is not None else element.getparent().text) or ""
+    indent = lead.rpartition("\n")[2]
+    # the first line needs its indentation back to dedent the rest; a page inside a
+    # textarea is written from column 0, so the first line may keep some: drop it
+    text = textwrap.dedent((indent if not indent.strip() else "") + html)
+    first, newline, rest = text.partition("\n")
+    return first.lstrip() + newline + rest
 
 
 @rules.command("test")

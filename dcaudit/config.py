@@ -7,6 +7,7 @@ Unknown keys and wrong types are a :class:`ConfigError` naming the key and where
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import tomllib
 import types
@@ -160,7 +161,8 @@ def _convert(hint: Any, value: Any) -> Any:
             return value.lower() in {"1", "true", "yes", "on"}
         raise TypeError(f"expected true or false, got {value!r}")
     if hint is int:
-        if isinstance(value, bool):
+        # a float from TOML: 3.0 is 3, but 2.5, inf and nan are not whole numbers
+        if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
             raise TypeError("expected a whole number")
         number = int(value)
         if number < 0:
@@ -170,6 +172,8 @@ def _convert(hint: Any, value: Any) -> Any:
         if isinstance(value, bool):
             raise TypeError("expected a number")
         number_f = float(value)
+        if not math.isfinite(number_f):  # float() takes "inf" and "nan"; TOML has them too
+            raise ValueError(f"must be a finite number, not {value!r}")
         if number_f < 0:
             raise ValueError("must not be negative")
         return number_f

@@ -132,14 +132,21 @@ class Link:
 class Store:
     """A dcaudit SQLite file. Use as a context manager or call :meth:`close`."""
 
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, *, create: bool = True) -> None:
+        """Open the store at ``path``; with ``create=False`` a missing one is a StoreError
+        and nothing is created (for commands that only read)."""
         self.path = Path(path)
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            if create:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            elif not self.path.is_file():
+                raise StoreError(f"no store at {self.path}")
+            # mode=rw: SQLite opens the file only if it exists, even if it went meanwhile
+            target = str(self.path) if create else self.path.absolute().as_uri() + "?mode=rw"
             # the browser pass writes from its worker threads (one at a time); writes are
             # serialised by self._lock, so sharing the connection across threads is safe
             self._db = sqlite3.connect(
-                str(self.path), isolation_level=None, check_same_thread=False
+                target, uri=not create, isolation_level=None, check_same_thread=False
             )
             self._lock = threading.RLock()
             self._seqs: dict[tuple[str, str], int] = {}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 import signal
 import socket
 import subprocess
@@ -17,7 +18,10 @@ import jsonschema
 import pytest
 import yaml
 
+from dcaudit.config import Settings
 from dcaudit.demo import ground_truth_path
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 def dcaudit(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -80,11 +84,89 @@ def test_cli_bad_gate_condition(tmp_path: Path) -> None:
     assert_clean_error(result, 2, "critical>>0")
 
 
-def test_cli_unknown_run_to_report(tmp_path: Path) -> None:
-    dcaudit("runs", "--store", "s.sqlite", cwd=tmp_path)
-    result = dcaudit("report", "nope", "--store", str(tmp_path / "s.sqlite"), cwd=tmp_path)
-    assert result.returncode in (2, 3)
-    assert "Traceback" not in result.stderr
+def one_line_error(result: subprocess.CompletedProcess[str], code: int, text: str) -> None:
+    assert_clean_error(result, code, text)
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert result.stderr.startswith("dcaudit: error: ")
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["http://[::1/", "http://127.0.0.1:99999/", "http://127.0.0.1:0/", "http://127.0.0.1:x/"],
+)
+def test_cli_invalid_seed_is_refused_before_anything_is_stored(tmp_path: Path, url: str) -> None:
+    result = dcaudit("audit", url, "--no-browser", cwd=tmp_path)
+    one_line_error(result, 2, f"not a web address: '{url}'")
+    assert list(tmp_path.iterdir()) == []  # no store, so no run
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "setting"),
+    [
+        (["--delay", "inf"], {}, "option --delay"),
+        (["--delay", "nan"], {}, "option --delay"),
+        ([], {"DCAUDIT_DELAY": "inf"}, "environment variable DCAUDIT_DELAY"),
+        ([], {"DCAUDIT_TOTAL_TIMEOUT": "nan"}, "environment variable DCAUDIT_TOTAL_TIMEOUT"),
+    ],
+)
+def test_cli_non_finite_numbers_are_refused(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    args: list[str],
+    env: dict[str, str],
+    setting: str,
+) -> None:
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    result = dcaudit("audit", f"http://127.0.0.1:{closed_port()}/", *args, cwd=tmp_path)
+    one_line_error(result, 2, f"{setting}: setting")
+    assert "must be a finite number" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_cli_non_finite_number_in_a_config_file_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "dcaudit.toml").write_text("connect_timeout = inf\n")
+    result = dcaudit("demo", "--no-browser", cwd=tmp_path)
+    one_line_error(result, 2, "dcaudit.toml: setting 'connect_timeout': must be a finite number")
+
+
+def test_cli_audit_help_gives_each_default_and_what_0_means(tmp_path: Path) -> None:
+    result = dcaudit("audit", "--help", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    text = " ".join(result.stdout.split())
+    defaults = Settings()
+    for shown in (
+        f"(default {defaults.max_pages}; 0: no limit)",
+        f"(default {defaults.max_depth}; 0: the seeds only)",
+        f"(default {defaults.concurrency})",
+        f"(default {defaults.delay:g}; a larger robots.txt Crawl-delay wins)",
+        "(default 0; 0: every HTML page)",
+        "(default 0; 0: no sampling)",
+        "(default 0; 0: one per core, at most 2)",
+        f"(default {defaults.out_dir})",
+        f"(default {defaults.user_agent})",
+    ):
+        assert shown in text, shown
+    demo_text = " ".join(dcaudit("demo", "--help", cwd=tmp_path).stdout.split())
+    assert "(default 0; a larger robots.txt Crawl-delay wins)" in demo_text
+    assert "(default reports/demo)" in demo_text and "(repeatable; default cy)" in demo_text
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["runs"], ["report", "latest"], ["runs", "--out", "audits"], ["report", "1", "--store", "s"]],
+)
+def test_cli_reading_commands_never_create_a_store(tmp_path: Path, args: list[str]) -> None:
+    result = dcaudit(*args, cwd=tmp_path)
+    looked = {"audits": "audits/dcaudit.sqlite", "s": "s"}.get(args[-1], "reports/dcaudit.sqlite")
+    one_line_error(result, 2, f"no store at {Path(looked)}")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_cli_unknown_run_to_report(demo_run: Path, tmp_path: Path) -> None:
+    store = str(demo_run / "dcaudit.sqlite")
+    result = dcaudit("report", "nope", "--store", store, "--out", "again", cwd=tmp_path)
+    one_line_error(result, 3, "no run 'nope'")
 
 
 def test_cli_rules_list_and_show(tmp_path: Path) -> None:
@@ -97,16 +179,65 @@ def test_cli_rules_list_and_show(tmp_path: Path) -> None:
     assert_clean_error(missing, 2, "DCZ999")
 
 
+EXAMPLES = """<!doctype html>
+<html lang="en"><head><title>DCS901 examples</title></head>
+<body>
+  <main>
+    <!-- expect: DCS901 -->
+    <textarea data-page data-url="http://example.gov.uk/apply?a=1&amp;b=2"><html lang="en">
+<head><title>Fish &amp; chips</title></head>
+<body><p>Apply</p></body></html></textarea>
+    <!-- ok: DCS901 -->
+    <form action="/send">
+      <label>Name  <input name="n"></label>
+    </form>
+  </main>
+</body></html>
+"""
+SHOWN = """
+Examples from DCS901.html:
+  expect (line 5):
+    <textarea data-page data-url="http://example.gov.uk/apply?a=1&amp;b=2"><html lang="en">
+    <head><title>Fish & chips</title></head>
+    <body><p>Apply</p></body></html></textarea>
+  ok (line 9):
+    <form action="/send">
+      <label>Name  <input name="n"></label>
+    </form>
+"""
+
+
+def test_cli_rules_show_prints_examples_as_written(tmp_path: Path) -> None:
+    pack = tmp_path / "pack"
+    (pack / "tests").mkdir(parents=True)
+    (pack / "pack.yaml").write_text(
+        "name: extra\nversion: 1.0.0\nkind: security\ndescription: examples\n"
+    )
+    rule = (REPO / "rules" / "security" / "DCS001.yaml").read_text(encoding="utf-8")
+    (pack / "DCS901.yaml").write_text(rule.replace("DCS001", "DCS901"), encoding="utf-8")
+    (pack / "tests" / "DCS901.html").write_text(EXAMPLES, encoding="utf-8")
+    shown = dcaudit("rules", "show", "DCS901", "--rules", str(pack), cwd=tmp_path)
+    assert shown.returncode == 0, shown.stderr
+    # the rule's text, then each example as written (a page in a textarea unescaped)
+    assert shown.stdout.startswith("DCS901  Pages are served over HTTPS\n")
+    assert shown.stdout.endswith("\n" + SHOWN) and shown.stdout.count("Examples") == 1
+    builtin = dcaudit("rules", "show", "DCA001", cwd=tmp_path).stdout
+    assert '\n    <img src="bins.png" alt="  ">\n' in builtin  # the spaces kept
+
+
 @pytest.fixture(scope="module")
 def demo_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One static-only demo audit, shared by the tests below."""
     cwd = tmp_path_factory.mktemp("demo")
-    result = dcaudit("demo", "--no-browser", "--out", "out", "--fail-on", "critical>0", cwd=cwd)
+    # the folder scripts/demo.sh writes to, so the README's next commands can run after it
+    result = dcaudit(
+        "demo", "--no-browser", "--out", "reports/demo", "--fail-on", "critical>0", cwd=cwd
+    )
     # the demo site has known critical barriers, so the gate fails with exit code 1
     assert result.returncode == 1, result.stderr
     assert "FAILED: critical" in result.stderr
     assert "two-way share:" in result.stdout
-    return cwd / "out"
+    return cwd / "reports" / "demo"
 
 
 def test_cli_demo_writes_every_format(demo_run: Path) -> None:
@@ -173,6 +304,32 @@ def test_cli_report_rerenders_a_stored_run(demo_run: Path, tmp_path: Path) -> No
     again = json.loads((tmp_path / "again" / "report.json").read_text())
     assert again == first
     assert not (tmp_path / "again" / "report.html").exists()
+
+
+def readme_use_commands() -> list[list[str]]:
+    """The README's "Use" examples that read the store, as argument lists."""
+    use = (REPO / "README.md").read_text(encoding="utf-8").split("\n## Use\n", 1)[1]
+    block = use.split("```sh\n", 1)[1].split("```", 1)[0]
+    lines = [line.split(" # ")[0] for line in block.splitlines()]
+    return [
+        shlex.split(line)[1:]
+        for line in lines
+        if line.startswith(("dcaudit runs", "dcaudit report"))
+    ]
+
+
+def test_cli_readme_store_examples_work_after_the_demo(demo_run: Path) -> None:
+    cwd = demo_run.parents[1]  # where scripts/demo.sh runs dcaudit demo --out reports/demo
+    commands = readme_use_commands()
+    assert [args[0] for args in commands] == ["runs", "report"]
+    for args in commands:
+        result = dcaudit(*args, cwd=cwd)
+        assert result.returncode == 0, (args, result.stderr)
+    assert (cwd / "reports" / "again" / "report.sarif").stat().st_size > 0
+    # without --store, runs says where it looked and where the demo's store is
+    bare = dcaudit("runs", cwd=cwd)
+    one_line_error(bare, 2, f"no store at {Path('reports/dcaudit.sqlite')}")
+    assert str(Path("reports/demo/dcaudit.sqlite")) in bare.stderr
 
 
 @pytest.mark.browser

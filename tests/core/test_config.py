@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import typing
 from pathlib import Path
 
 import pytest
@@ -46,6 +47,10 @@ def test_load_settings_dcaudit_toml_wins_over_pyproject(tmp_path: Path) -> None:
         ("max_pagez = 3", "unknown setting 'max_pagez'"),
         ('max_pages = "many"', "setting 'max_pages'"),
         ("max_pages = -1", "must not be negative"),
+        ("max_pages = inf", "expected a whole number"),
+        ("max_pages = 2.5", "expected a whole number"),
+        ("delay = inf", "setting 'delay': must be a finite number"),
+        ("read_timeout = nan", "setting 'read_timeout': must be a finite number"),
         ("browser = 3", "expected true or false"),
         ('formats = ["html", "pdf"]', "unknown output format(s): pdf"),
     ],
@@ -97,3 +102,27 @@ def test_load_settings_keeps_an_ascii_user_agent(tmp_path: Path) -> None:
 def test_load_settings_limits_of_zero_are_refused(tmp_path: Path, key: str) -> None:
     with pytest.raises(ConfigError, match=f"{key}.*must be more than 0"):
         load_settings(environ={key: "0"}, cwd=tmp_path)
+
+
+FLOAT_SETTINGS = [name for name, hint in typing.get_type_hints(Settings).items() if hint is float]
+
+
+@pytest.mark.parametrize("value", ["inf", "nan", "-inf", "Infinity", "1e999"])
+@pytest.mark.parametrize("name", FLOAT_SETTINGS)
+def test_load_settings_refuses_non_finite_numbers_from_the_environment(
+    tmp_path: Path, name: str, value: str
+) -> None:
+    key = f"DCAUDIT_{name.upper()}"
+    with pytest.raises(ConfigError, match=f"{key}.*must be a finite number"):
+        load_settings(environ={key: value}, cwd=tmp_path)
+
+
+def test_load_settings_refuses_non_finite_numbers_from_options(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"option --delay: setting 'delay'.*finite"):
+        load_settings({"delay": float("inf")}, environ={}, cwd=tmp_path)
+
+
+def test_load_settings_takes_a_whole_number_written_as_a_float(tmp_path: Path) -> None:
+    (tmp_path / "dcaudit.toml").write_text("max_pages = 300.0\ndelay = 1\n")
+    settings = load_settings(environ={}, cwd=tmp_path)
+    assert (settings.max_pages, settings.delay) == (300, 1.0)

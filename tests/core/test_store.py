@@ -94,6 +94,21 @@ def test_store_not_a_database_is_a_clear_error(tmp_path: Path) -> None:
         Store(path)
 
 
+def test_store_opened_without_create_never_makes_a_file(tmp_path: Path) -> None:
+    missing = tmp_path / "reports" / "dcaudit.sqlite"
+    with pytest.raises(StoreError, match=f"no store at {missing}"):
+        Store(missing, create=False)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_store_opened_without_create_reads_an_existing_one(tmp_path: Path) -> None:
+    path = tmp_path / "audit #1 100%" / "dcaudit.sqlite"  # characters a file: URI escapes
+    with Store(path) as db:
+        db.create_run(Run(id="r1", started="t", seeds=(PAGE.url,), settings={}))
+    with Store(path, create=False) as db:
+        assert [run.id for run in db.list_runs()] == ["r1"]
+
+
 def test_store_save_page_round_trips_everything(store: Store) -> None:
     store.enqueue("r1", [FrontierEntry(PAGE.url, 0)])
     store.save_page(
