@@ -470,6 +470,44 @@ def _example_source(element: Any) -> str:
     return first.lstrip() + newline + rest
 
 
+_CORPUS = click.argument("corpus", type=click.Path(exists=True, file_okay=False, path_type=Path))
+_LABELS = click.option(
+    "--labels",
+    "labels_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Folder of label files (default: labels/real in the repository).",
+)
+
+
+@rules.command("train")
+@_CORPUS
+@_LABELS
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Weights file.")
+def rules_train(corpus: Path, labels_dir: Path | None, out: Path | None) -> None:
+    """Fit the classification weights on the labelled pages in CORPUS (needs dcaudit[train])."""
+    from dcaudit.classify import fitting
+
+    try:
+        click.echo(
+            fitting.train(corpus, out or fitting.WEIGHTS_PATH, labels_dir or fitting.LABELS_DIR)
+        )
+    except DcauditError as error:
+        _fail(error)
+
+
+@rules.command("eval")
+@_CORPUS
+@_LABELS
+def rules_eval(corpus: Path, labels_dir: Path | None) -> None:
+    """Score the classification on CORPUS, each source held out (needs dcaudit[train])."""
+    from dcaudit.classify import fitting
+
+    try:
+        click.echo(fitting.evaluate(corpus, labels_dir or fitting.LABELS_DIR))
+    except DcauditError as error:
+        _fail(error)
+
+
 @rules.command("test")
 @click.argument("path", required=False, type=click.Path(exists=True, file_okay=False))
 def rules_test(path: str | None) -> None:

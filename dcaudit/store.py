@@ -547,6 +547,7 @@ def interaction_from_dict(data: dict[str, Any]) -> Interaction:
             **data,
             "kind": Kind(data["kind"]),
             "interaction_class": InteractionClass(cls) if cls else None,
+            "runner_up": InteractionClass(data["runner_up"]) if data.get("runner_up") else None,
             "mode": Mode(data["mode"]) if data.get("mode") else None,
             "fields": tuple(Field(**f) for f in data.get("fields", ())),
             "four_cos": tuple(FourCo(c) for c in data.get("four_cos", ())),
