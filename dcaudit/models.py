@@ -1,7 +1,7 @@
 """Typed records that flow through dcaudit: Page -> Interaction -> Finding -> Run.
 
 Records are frozen dataclasses; a stage that adds information returns a new record
-with ``dataclasses.replace``. ``to_dict`` gives the JSON shape of DESIGN.md's contract.
+with ``dataclasses.replace``. ``to_dict`` gives the JSON shape of docs/method.md's contract.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ class Mode(enum.StrEnum):
     TWO_WAY = "two_way"
 
 
-# The mode follows from the class (DESIGN.md, "Interaction classes").
+# The mode follows from the class (docs/method.md, "Interaction classes").
 MODE_OF_CLASS: dict[InteractionClass, Mode] = {
     InteractionClass.UTILITY: Mode.NONE,
     InteractionClass.INFORMATION: Mode.ONE_WAY,

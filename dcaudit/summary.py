@@ -38,7 +38,7 @@ from dcaudit.models import (
     Source,
 )
 
-# UN E-Participation Index level for each IAP2 level (DESIGN.md, "Interaction classes").
+# UN E-Participation Index level for each IAP2 level (docs/method.md, "Interaction classes").
 UN_EPI_LEVEL: dict[Participation, str] = {
     Participation.INFORM: "e_information",
     Participation.CONSULT: "e_consultation",

@@ -2,7 +2,7 @@
 
 Rules (rules/classify-*, platforms, documents) contribute *signals* with scores; signals of
 the same name combine by noisy-or (two independent weak hints make a stronger one). A signal
-is *present* at or above the pack's ``threshold``. The class follows DESIGN.md's test, and
+is *present* at or above the pack's ``threshold``. The class follows docs/method.md's test, and
 conflicts are settled by this precedence, never by rule load order:
 
 0. ``utility`` (at least as strong as ``lookup``) -> utility.
@@ -20,7 +20,7 @@ conflicts are settled by this precedence, never by rule load order:
    confidence); ``job_application`` or ``foi`` -> transactional (tagged).
    ``forwards_only`` stronger than ``service_step``, ``collective`` and ``two_way_marker``
    -> digital_layer.
-3. ``two_way_marker`` present -> collaborative (step 4 of DESIGN.md, which upgrades either
+3. ``two_way_marker`` present -> collaborative (step 4 of docs/method.md, which upgrades either
    object, so it is tested first). Otherwise ``collective`` vs ``individual``: the stronger
    wins (a tie goes to collective) -> consultative / transactional. Neither present:
    ``forwards_only`` stronger than ``service_step`` -> digital_layer, else transactional with

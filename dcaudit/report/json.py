@@ -1,4 +1,4 @@
-"""report.json: DESIGN.md's public contract, schema id ``dcaudit/report/v1``.
+"""report.json: the public contract (README, report.schema.json), schema id ``dcaudit/report/v1``.
 
 Objects are built key by key (not from ``to_dict``) so the output is exactly the contract,
 whatever fields the models grow; ``report.schema.json`` beside this file documents it.

@@ -1,4 +1,4 @@
-"""The digital layer test on small pages: every DESIGN.md false positive, words that mean
+"""The digital layer test on small pages: every docs/method.md false positive, words that mean
 different things in context, evidence and precedence."""
 
 from __future__ import annotations

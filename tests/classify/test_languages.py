@@ -40,7 +40,7 @@ weight: 0.9
 message: Ein Antrag für die Bürgerin oder den Bürger selbst.
 help: |
   What it checks: "Antrag stellen", "beantragen". Why it matters: an individual service.
-  Example: "Bewohnerparkausweis online beantragen". References: DESIGN.md.
+  Example: "Bewohnerparkausweis online beantragen". References: docs/method.md.
 """,
     "DCC902.yaml": """id: DCC902
 slug: buergerbeteiligung

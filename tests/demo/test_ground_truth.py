@@ -1,4 +1,4 @@
-"""ground_truth.yaml: valid against dcaudit's enums, consistent with DESIGN.md, and complete."""
+"""ground_truth.yaml: valid against the enums, consistent with docs/method.md, complete."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ KEYS = {"page", "kind", "match", "class", "four_cos", "participation", "closes_l
 TAGS = {"site_feedback", "job_application", "foi", "requires_javascript", "captcha", "login"}
 DOCUMENT_SUFFIXES = (".pdf", ".doc", ".docx", ".odt", ".rtf", ".xls", ".xlsx")
 CAPTCHA_SCRIPTS = ("google.com/recaptcha", "hcaptcha.com", "challenges.cloudflare.com")
-# DESIGN.md "Interaction classes": the IAP2 levels each class may carry
+# docs/method.md "Interaction classes": the IAP2 levels each class may carry
 PARTICIPATION_OF_CLASS: dict[str, set[str | None]] = {
     "utility": {None},
     "information": {"inform"},
@@ -119,7 +119,7 @@ def words(element: lxml.html.HtmlElement) -> str:
 
 
 def candidates(page: Fetched, origin: str) -> list[Candidate]:
-    """Interactions by DESIGN.md's 'Where interactions come from', from the raw HTML."""
+    """Interactions by docs/method.md's 'Where interactions come from', from the raw HTML."""
     tree = page.tree()
     url = origin + page.path
     host = urlsplit(origin).netloc
