@@ -29,6 +29,7 @@ class Outcome:
     pages: list[tuple[bool, bool]] = field(default_factory=list)  # two-way: (labelled, predicted)
     reviewed: int = 0
     decided: int = 0
+    wrong_forms_flagged: int = 0  # wrongly classed forms that were flagged needs_review
 
     def add_page(self, page: PageSample, decide: Decide) -> None:
         predicted_two_way = False
@@ -44,6 +45,7 @@ class Outcome:
             layer = InteractionClass.DIGITAL_LAYER
             if kind == Kind.FORM:
                 self.forms.append((sample, cls))
+                self.wrong_forms_flagged += review and not sample.label.accepts(cls)
             elif kind == Kind.DOCUMENT:
                 self.documents.append((sample.label.cls == layer, cls == layer))
             elif kind == Kind.CONTACT and sample.interaction.target:
@@ -81,6 +83,9 @@ class Outcome:
 
     def page_accuracy(self) -> float:
         return sum(a == b for a, b in self.pages) / len(self.pages) if self.pages else 0.0
+
+    def wrong_forms(self) -> int:
+        return sum(1 for s, c in self.forms if s.label is not None and not s.label.accepts(c))
 
     def review_share(self) -> float:
         return self.reviewed / self.decided if self.decided else 0.0

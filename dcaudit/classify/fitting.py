@@ -186,6 +186,7 @@ def render_outcome(outcome: Outcome) -> str:
         f"({doc[2]} labelled, {doc[3]} decided)",
         f"  contact routes as digital layer: recall {contact[0]:.2f}, precision {contact[1]:.2f} "
         f"({contact[2]} labelled, {contact[3]} decided)",
-        f"  flagged needs_review: {outcome.review_share():.1%} of {outcome.decided} decisions",
+        f"  flagged needs_review: {outcome.review_share():.1%} of {outcome.decided} decisions; "
+        f"{outcome.wrong_forms_flagged} of the {outcome.wrong_forms()} wrongly classed forms",
     ]
     return "\n".join(lines)
