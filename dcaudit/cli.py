@@ -117,7 +117,13 @@ def _terminate(signum: int, frame: object) -> None:
     signal.raise_signal(signal.SIGINT)
 
 
-def _run(settings: Settings, seeds: tuple[str, ...], resume: str | None, quiet: bool) -> None:
+def _run(
+    settings: Settings,
+    seeds: tuple[str, ...],
+    resume: str | None,
+    quiet: bool,
+    given: dict[str, tuple[Any, str]] | None = None,
+) -> None:
     from dcaudit.pipeline import run_audit
 
     signal.signal(signal.SIGTERM, _terminate)
@@ -127,6 +133,7 @@ def _run(settings: Settings, seeds: tuple[str, ...], resume: str | None, quiet: 
                 settings,
                 seeds,
                 resume_run_id=resume,
+                given=given,
                 progress=progress,
                 notify=lambda message: click.echo(message, err=True),
             )
@@ -289,11 +296,29 @@ def audit(urls: tuple[str, ...], resume: str | None, **options: Any) -> None:
     if not urls and not resume:
         raise click.UsageError("give at least one URL, or --resume RUN_ID")
     try:
+        given = None
+        if resume:
+            given = _resume_layers(urls, opts, config)
         _check_seeds(urls)
         settings = _settings(opts, config)
-        _run(settings, urls, resume, quiet)
+        if resume:
+            _existing_store(settings)
+        _run(settings, urls, resume, quiet, given)
     except DcauditError as error:
         _fail(error)
+
+
+def _resume_layers(
+    urls: tuple[str, ...], opts: dict[str, Any], config: Path | None
+) -> dict[str, tuple[Any, str]]:
+    """The settings given with --resume, with where each came from; URLs are refused."""
+    from dcaudit.config import settings_layers
+
+    if urls:
+        raise ConfigError(
+            f"give URLs or --resume, not both: a resumed run keeps its seeds ({' '.join(urls)})"
+        )
+    return settings_layers({k: v for k, v in opts.items() if v not in (None, ())}, config)
 
 
 @main.command()

@@ -221,6 +221,38 @@ def find_config_file(cwd: Path) -> Path | None:
     return None
 
 
+def settings_layers(
+    cli: Mapping[str, Any] | None = None,
+    config_file: Path | None = None,
+    environ: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
+) -> dict[str, tuple[Any, str]]:
+    """Every setting given anywhere (defaults left out), checked: name -> (value, origin),
+    the later layer winning. ``cli`` holds only the flags the user gave."""
+    values: dict[str, tuple[Any, str]] = {}
+    path = config_file or find_config_file(cwd or Path.cwd())
+    if path is not None:
+        for key, raw in read_config_file(path).items():
+            values[key.replace("-", "_")] = (coerce(key, raw, str(path)), str(path))
+    env = os.environ if environ is None else environ
+    for env_key, raw in env.items():
+        if env_key.startswith(ENV_PREFIX) and env_key[len(ENV_PREFIX) :].lower() in _FIELDS:
+            key = env_key[len(ENV_PREFIX) :].lower()
+            origin = f"environment variable {env_key}"
+            values[key] = (coerce(key, raw, origin), origin)
+    for key, raw in (cli or {}).items():
+        if raw is not None:
+            origin = f"option --{key.replace('_', '-')}"
+            values[key.replace("-", "_")] = (coerce(key, raw, origin), origin)
+    unknown_formats = set(values.get("formats", ((), ""))[0]) - set(ALL_FORMATS)
+    if unknown_formats:
+        raise ConfigError(
+            f"unknown output format(s): {', '.join(sorted(unknown_formats))}; "
+            f"choose from {', '.join(ALL_FORMATS)}"
+        )
+    return values
+
+
 def load_settings(
     cli: Mapping[str, Any] | None = None,
     config_file: Path | None = None,
@@ -228,26 +260,15 @@ def load_settings(
     cwd: Path | None = None,
 ) -> Settings:
     """Merge the layers. ``cli`` holds only the flags the user gave (None values are ignored)."""
-    values: dict[str, Any] = {}
-    path = config_file or find_config_file(cwd or Path.cwd())
-    if path is not None:
-        for key, raw in read_config_file(path).items():
-            values[key.replace("-", "_")] = coerce(key, raw, str(path))
-    env = os.environ if environ is None else environ
-    for env_key, raw in env.items():
-        if env_key.startswith(ENV_PREFIX) and env_key[len(ENV_PREFIX) :].lower() in _FIELDS:
-            key = env_key[len(ENV_PREFIX) :].lower()
-            values[key] = coerce(key, raw, f"environment variable {env_key}")
-    for key, raw in (cli or {}).items():
-        if raw is not None:
-            values[key.replace("-", "_")] = coerce(key, raw, f"option --{key.replace('_', '-')}")
-    unknown_formats = set(values.get("formats", ())) - set(ALL_FORMATS)
-    if unknown_formats:
-        raise ConfigError(
-            f"unknown output format(s): {', '.join(sorted(unknown_formats))}; "
-            f"choose from {', '.join(ALL_FORMATS)}"
-        )
-    return Settings(**values)
+    layers = settings_layers(cli, config_file, environ, cwd)
+    return Settings(**{key: value for key, (value, _origin) in layers.items()})
 
 
-__all__ = ["ALL_FORMATS", "Settings", "field", "load_settings", "read_config_file"]
+__all__ = [
+    "ALL_FORMATS",
+    "Settings",
+    "field",
+    "load_settings",
+    "read_config_file",
+    "settings_layers",
+]

@@ -49,6 +49,7 @@ from dcaudit.gate import Condition, evaluate, parse_conditions
 from dcaudit.models import Finding, Interaction, Page, Risk, Run, RunStatus, Source
 from dcaudit.report import write_report_data, write_reports
 from dcaudit.report.data import load_report_data
+from dcaudit.resume import resume_command, resume_settings
 from dcaudit.score import (
     Weights,
     load_weights,
@@ -169,74 +170,138 @@ def run_audit(
     seeds: Sequence[str],
     *,
     resume_run_id: str | None = None,
+    given: Mapping[str, tuple[Any, str]] | None = None,
     progress: Progress | None = None,
     notify: Notify | None = None,
 ) -> AuditResult:
-    """Audit ``seeds`` (or resume a stored run) and write the reports."""
+    """Audit ``seeds``, or resume a stored run with its stored settings (``given``: the
+    settings given now, as :func:`dcaudit.config.settings_layers` returns them), and write
+    the reports."""
     say = notify or (lambda message: log.info("%s", message))
+    if resume_run_id:
+        return _resume(settings, resume_run_id, given or {}, progress, say)
     gate = parse_conditions(settings.fail_on)  # a bad condition fails before any crawling
     checks = _Checks.load(settings)
     with Store(settings.store_path) as store:
-        if resume_run_id:
-            run = store.get_run(resume_run_id)
-            seeds = run.seeds
-            # the earlier interruption is over: its note would only mislead
-            notes = tuple(n for n in run.notes if not n.startswith("interrupted"))
-            run = replace(run, status=RunStatus.RUNNING, finished=None, notes=notes)
-            store.save_run(run)
-            say(f"resuming run {run.id} ({store.page_count(run.id)} pages already done)")
-        else:
-            run = Run(
-                id=new_run_id(datetime.now(UTC)),
-                started=_now(),
-                seeds=tuple(seeds),
-                settings=settings.to_dict(),
-                tool=_tool_info(checks.packs, axe_version=None),
-            )
-            store.create_run(run)
-        scope = Scope.from_settings(settings, seeds)
-        analyser = _PageAnalyser(settings, checks, scope)
-        if resume_run_id:
-            _replay_site_observations(store, run.id, analyser)
-        try:
-            report = asyncio.run(crawl(settings, store, run.id, seeds, analyser, progress=progress))
-        except KeyboardInterrupt:
-            return _interrupted(store, run, settings, gate, say, "crawl")
-        except DcauditError:
-            store.save_run(replace(run, status=RunStatus.FAILED, finished=_now()))
-            raise
-        notes = tuple(dict.fromkeys((*run.notes, *report.notes)))  # a resumed crawl repeats some
-        run = replace(run, stats=report.stats, notes=notes)
-        if report.interrupted:
-            return _interrupted(store, run, settings, gate, say, "crawl")
-        try:
-            axe_version, browser_notes, browser_checked, axe_rules = _browser_pass(
-                settings, store, run.id, checks, say
-            )
-        except KeyboardInterrupt:
-            return _interrupted(store, run, settings, gate, say, "browser pass")
-        site_risk = _judge_site(store, run.id, analyser, checks)
-        status = RunStatus.COMPLETE
-        if any(note.startswith("browser pass") for note in browser_notes):
-            status = RunStatus.PARTIAL
+        run = Run(
+            id=new_run_id(datetime.now(UTC)),
+            started=_now(),
+            seeds=tuple(seeds),
+            settings=settings.to_dict(),
+            tool=_tool_info(checks.packs, axe_version=None),
+        )
+        store.create_run(run)
+        return _audit(_Job(store, settings, checks, gate, progress, say), run)
+
+
+def _resume(
+    settings: Settings,
+    run_id: str,
+    given: Mapping[str, tuple[Any, str]],
+    progress: Progress | None,
+    say: Notify,
+) -> AuditResult:
+    """Carry on with a stored run, under the settings it began with."""
+    with Store(settings.store_path, create=False) as store:
+        run = store.get_run(run_id)
+        resumed = resume_settings(run.settings, given)
+        settings = resumed.settings
+        gate = parse_conditions(settings.fail_on)
+        checks = _Checks.load(settings)
+        for item in resumed.set_aside:
+            say(f"note: the run keeps its own setting: {item} not applied")
+        # the earlier interruption is over: its note would only mislead
+        kept = (n for n in run.notes if not n.startswith("interrupted"))
+        notes = tuple(dict.fromkeys((*kept, *resumed.notes)))
         run = replace(
             run,
-            status=status,
-            finished=_now(),
-            stats=dataclasses.replace(report.stats, browser_checked=browser_checked),
-            notes=(*run.notes, *browser_notes, *analyser.site.notes()),
-            tool=_tool_info(checks.packs, axe_version, checks.weights, axe_rules),
-            risk=site_risk,
+            status=RunStatus.RUNNING,
+            finished=None,
+            notes=notes,
+            settings=settings.to_dict(),
         )
         store.save_run(run)
-        return _finish(store, run, settings, gate, say)
+        say(f"resuming run {run.id} ({store.page_count(run.id)} pages already done)")
+        job = _Job(store, settings, checks, gate, progress, say)
+        return _audit(job, run, resuming=True)
+
+
+@dataclass(frozen=True)
+class _Job:
+    """What every stage of one run works with."""
+
+    store: Store
+    settings: Settings
+    checks: _Checks
+    gate: Sequence[Condition]
+    progress: Progress | None
+    say: Notify
+
+
+def _audit(job: _Job, run: Run, *, resuming: bool = False) -> AuditResult:
+    """Every stage of a created or reopened run; an interruption anywhere leaves the run
+    stored as interrupted and resumable."""
+    try:
+        return _stages(job, run, resuming)
+    except KeyboardInterrupt:
+        # between the stages (site checks, reports): what is stored stays, marked
+        current = job.store.get_run(run.id)
+        if current.status is RunStatus.RUNNING:
+            note = f"interrupted: resume with {resume_command(run.id, job.settings)}"
+            notes = (*current.notes, note)
+            job.store.save_run(
+                replace(current, status=RunStatus.PARTIAL, finished=_now(), notes=notes)
+            )
+        raise
+
+
+def _stages(job: _Job, run: Run, resuming: bool) -> AuditResult:
+    store, settings, checks, gate, say = job.store, job.settings, job.checks, job.gate, job.say
+    scope = Scope.from_settings(settings, run.seeds)
+    analyser = _PageAnalyser(settings, checks, scope)
+    if resuming:
+        _replay_site_observations(store, run.id, analyser)
+    try:
+        report = asyncio.run(
+            crawl(settings, store, run.id, run.seeds, analyser, progress=job.progress)
+        )
+    except KeyboardInterrupt:
+        return _interrupted(store, run, settings, gate, say, "crawl")
+    except DcauditError:
+        store.save_run(replace(run, status=RunStatus.FAILED, finished=_now()))
+        raise
+    notes = tuple(dict.fromkeys((*run.notes, *report.notes)))  # a resumed crawl repeats some
+    run = replace(run, stats=report.stats, notes=notes)
+    if report.interrupted:
+        return _interrupted(store, run, settings, gate, say, "crawl")
+    try:
+        axe_version, browser_notes, browser_checked, axe_rules = _browser_pass(
+            settings, store, run.id, checks, say
+        )
+    except KeyboardInterrupt:
+        return _interrupted(store, run, settings, gate, say, "browser pass")
+    site_risk = _judge_site(store, run.id, analyser, checks)
+    status = RunStatus.COMPLETE
+    if any(note.startswith("browser pass") for note in browser_notes):
+        status = RunStatus.PARTIAL
+    run = replace(
+        run,
+        status=status,
+        finished=_now(),
+        stats=dataclasses.replace(report.stats, browser_checked=browser_checked),
+        notes=(*run.notes, *browser_notes, *analyser.site.notes()),
+        tool=_tool_info(checks.packs, axe_version, checks.weights, axe_rules),
+        risk=site_risk,
+    )
+    store.save_run(run)
+    return _finish(store, run, settings, gate, say)
 
 
 def _interrupted(
     store: Store, run: Run, settings: Settings, gate: Sequence[Condition], say: Notify, stage: str
 ) -> AuditResult:
     """Keep what was done, mark the run partial and still write the reports."""
-    note = f"interrupted during the {stage}: resume with dcaudit audit --resume {run.id}"
+    note = f"interrupted during the {stage}: resume with {resume_command(run.id, settings)}"
     run = replace(run, status=RunStatus.PARTIAL, finished=_now(), notes=(*run.notes, note))
     store.save_run(run)
     say(note)

@@ -21,17 +21,9 @@ import yaml
 from dcaudit.config import Settings
 from dcaudit.demo import ground_truth_path
 
+from .audits import dcaudit
+
 REPO = Path(__file__).resolve().parents[2]
-
-
-def dcaudit(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "dcaudit", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
 
 
 def closed_port() -> int:
