@@ -7,7 +7,6 @@ error, 3 the run itself failed.
 from __future__ import annotations
 
 import logging
-import signal
 import sys
 import textwrap
 import time
@@ -111,12 +110,6 @@ def _print_summary(result: Any) -> None:
         click.echo(f"FAILED: {failure}", err=True)
 
 
-def _terminate(signum: int, frame: object) -> None:
-    # SIGTERM takes the Ctrl-C path (whatever SIGINT handler is in force: asyncio's cancels
-    # the crawl cleanly): browsers are killed, the run is kept and resumable
-    signal.raise_signal(signal.SIGINT)
-
-
 def _run(
     settings: Settings,
     seeds: tuple[str, ...],
@@ -125,10 +118,12 @@ def _run(
     given: dict[str, tuple[Any, str]] | None = None,
 ) -> None:
     from dcaudit.pipeline import run_audit
+    from dcaudit.stopping import sigterm_interrupts
 
-    signal.signal(signal.SIGTERM, _terminate)
+    # SIGTERM stops the run as Ctrl-C does (browsers killed, the run kept and resumable),
+    # also in a background job, which ignores SIGINT
     try:
-        with _progress_display(quiet) as progress:
+        with sigterm_interrupts(), _progress_display(quiet) as progress:
             result = run_audit(
                 settings,
                 seeds,

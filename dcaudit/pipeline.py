@@ -8,7 +8,6 @@ from the store, so memory stays flat and an interrupted run can be resumed.
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import logging
 import secrets
@@ -58,6 +57,7 @@ from dcaudit.score import (
     score_pages,
     score_site,
 )
+from dcaudit.stopping import run_until_stopped
 from dcaudit.store import Store
 
 log = logging.getLogger(__name__)
@@ -262,7 +262,7 @@ def _stages(job: _Job, run: Run, resuming: bool) -> AuditResult:
     if resuming:
         _replay_site_observations(store, run.id, analyser)
     try:
-        report = asyncio.run(
+        report = run_until_stopped(
             crawl(settings, store, run.id, run.seeds, analyser, progress=job.progress)
         )
     except KeyboardInterrupt:
