@@ -226,6 +226,8 @@ class Finding:
     snippet: str | None = None
     interaction: str | None = None
     help_url: str | None = None
+    locator: str | None = None  # the element as dcaudit.locator names it, for identities
+    line: int | None = None  # the element's line in the page's HTML source, when known
 
     def to_dict(self) -> dict[str, Any]:
         return _plain(self)

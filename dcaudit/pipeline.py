@@ -45,6 +45,7 @@ from dcaudit.extract.document import ParsedPage, parse_html
 from dcaudit.extract.interactions import extract_interactions
 from dcaudit.extract.template import template_signature
 from dcaudit.gate import Condition, evaluate, parse_conditions
+from dcaudit.locator import locate_findings
 from dcaudit.models import Finding, Interaction, Page, Risk, Run, RunStatus, Source
 from dcaudit.report import write_report_data, write_reports
 from dcaudit.report.data import load_report_data
@@ -147,6 +148,7 @@ class _PageAnalyser:
         except Exception as exc:  # recorded as an error finding, the run goes on
             findings.append(error_finding("dcaudit/security", Source.SECURITY, page, exc))
         self.site.observe(parsed, page, interactions)
+        findings = locate_findings(findings, parsed)
         return PageAnalysis(page=page, interactions=interactions, findings=findings)
 
     def _guarded(
@@ -428,7 +430,7 @@ def _browser_pass(
                     store, run_id, page, result, interactions_by_page.get(page.url, []), checks
                 )
             )
-        store.put_findings(run_id, findings)
+        store.put_findings(run_id, _locate_in_source(store, run_id, page, findings))
         store.update_page(run_id, replace(page, browser_checked=True))
 
     try:
@@ -441,6 +443,17 @@ def _browser_pass(
             f"browser: {len(failures)} page(s) could not be checked: " + "; ".join(failures[:5])
         )
     return report.axe_version, notes, report.checked, rule_help
+
+
+def _locate_in_source(
+    store: Store, run_id: str, page: Page, findings: Sequence[Finding]
+) -> list[Finding]:
+    """Browser findings with the locator and source line of their element in the page's
+    HTML as served (a selector that only matches after scripts ran keeps no line)."""
+    body = store.page_body(run_id, page.url) if findings else None
+    if body is None:
+        return list(findings)
+    return locate_findings(findings, parse_html(page.final_url, body))
 
 
 def _javascript_only(
