@@ -35,6 +35,8 @@ _FIELD_TYPES = (
     "password", "file", "textarea", "email", "tel", "date", "select", "radio", "checkbox",
     "number", "search",
 )  # fmt: skip
+_CHOICE_TYPES = frozenset({"select", "radio", "checkbox"})
+_CHOICE_GROUPS = frozenset({"filter", "rating", "feedback", "date"})
 _FORM_NUMBER = re.compile(r"\b(form\s*)?[A-Z]{1,4}[- ]?\d{1,5}(-[A-Z0-9]+)?\b")
 _DOCUMENT_EXTENSION = re.compile(r"\.(pdf|docx?|odt|rtf)\b", re.IGNORECASE)
 
@@ -143,8 +145,7 @@ def _form_features(
     features[f"fields:{_count_bucket(len(fields))}"] = 1.0
     types = {f.type for f in fields}
     features.update((f"type:{t}", 1.0) for t in _FIELD_TYPES if t in types)
-    names = [f.name or "" for f in fields]
-    groups = [set(patterns.matches("field_names", n)) for n in names if n]
+    groups = [_name_groups(f.name, f.type, patterns) for f in fields if f.name]
     for group in set().union(*groups) if groups else ():
         features[f"field:{group}"] = 1.0
     if groups and all("search" in g for g in groups):
@@ -160,6 +161,13 @@ def _form_features(
     if isinstance(element, lxml.html.HtmlElement):
         features.update(_element_features(element, patterns))
     return features
+
+
+def _name_groups(name: str, field_type: str, patterns: FeaturePatterns) -> set[str]:
+    """What a field's name says; a choice (select, radio, checkbox) named "s" or "q" is a
+    filter or a question, not a search box, so only the choice-like groups apply to it."""
+    found = set(patterns.matches("field_names", name))
+    return found & _CHOICE_GROUPS if field_type in _CHOICE_TYPES else found
 
 
 def _count_bucket(count: int) -> str:
