@@ -28,17 +28,12 @@ _PATTERN_GROUPS = (
     "field_names", "action", "page", "element", "form_text", "document_text", "contact_text",
 )  # fmt: skip
 _FORM_TEXT_LIMIT = 3000
-_PERSONAL_AUTOCOMPLETE = frozenset(
-    {"name", "given-name", "family-name", "email", "tel", "street-address", "postal-code"}
-)
 _FIELD_TYPES = (
     "password", "file", "textarea", "email", "tel", "date", "select", "radio", "checkbox",
     "number", "search",
 )  # fmt: skip
 _CHOICE_TYPES = frozenset({"select", "radio", "checkbox"})
 _CHOICE_GROUPS = frozenset({"filter", "rating", "feedback", "date"})
-_FORM_NUMBER = re.compile(r"\b(form\s*)?[A-Z]{1,4}[- ]?\d{1,5}(-[A-Z0-9]+)?\b")
-_DOCUMENT_EXTENSION = re.compile(r"\.(pdf|docx?|odt|rtf)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -48,6 +43,9 @@ class FeaturePatterns:
     groups: Mapping[str, Mapping[str, re.Pattern[str]]]
     wrapper_links: int
     version: int
+    form_number: re.Pattern[str] | None = None  # case-sensitive: form numbers are capitals
+    document_in_address: re.Pattern[str] | None = None
+    personal_autocomplete: frozenset[str] = frozenset()
 
     @classmethod
     def empty(cls) -> FeaturePatterns:
@@ -74,7 +72,27 @@ def load_feature_patterns(packs: list[RulePack]) -> FeaturePatterns:
     links = data.get("wrapper_links")
     if not isinstance(links, int) or links < 1:
         raise RulePackError(where, "'wrapper_links' must be a positive whole number")
-    return FeaturePatterns(groups, links, int(data.get("version", 1)))
+    autocomplete = data.get("personal_autocomplete") or []
+    if not isinstance(autocomplete, list) or not all(isinstance(a, str) for a in autocomplete):
+        raise RulePackError(where, "'personal_autocomplete' must be a list of tokens")
+    return FeaturePatterns(
+        groups,
+        links,
+        int(data.get("version", 1)),
+        form_number=_single(where, data, "form_number", 0),
+        document_in_address=_single(where, data, "document_in_address", re.IGNORECASE),
+        personal_autocomplete=frozenset(a.lower() for a in autocomplete),
+    )
+
+
+def _single(where: str, data: Mapping[str, Any], key: str, flags: int) -> re.Pattern[str]:
+    pattern = data.get(key)
+    if not isinstance(pattern, str):
+        raise RulePackError(where, f"'{key}' must be a pattern")
+    try:
+        return re.compile(pattern, flags)
+    except re.error as exc:
+        raise RulePackError(where, f"{key}: not a regular expression: {exc}") from exc
 
 
 def _compile(where: str, group: str, name: Any, pattern: Any) -> re.Pattern[str]:
@@ -152,7 +170,7 @@ def _form_features(
         features["field:only_search"] = 1.0
     if any(f.required for f in fields):
         features["required"] = 1.0
-    if any((f.autocomplete or "").lower() in _PERSONAL_AUTOCOMPLETE for f in fields):
+    if any((f.autocomplete or "").lower() in patterns.personal_autocomplete for f in fields):
         features["autocomplete:personal"] = 1.0
     if interaction.target and interaction.target.split("#")[0] == interaction.page.split("#")[0]:
         features["action:self"] = 1.0
@@ -269,9 +287,10 @@ def _document_features(
         parts = urlsplit(target)
     except ValueError:
         parts = urlsplit("")
-    if not _DOCUMENT_EXTENSION.search(parts.path) and _DOCUMENT_EXTENSION.search(parts.query):
+    extension = patterns.document_in_address
+    if extension and not extension.search(parts.path) and extension.search(parts.query):
         features["doc:in_query"] = 1.0
-    if _FORM_NUMBER.search(interaction.label or ""):
+    if patterns.form_number and patterns.form_number.search(interaction.label or ""):
         features["doc:form_number"] = 1.0
     clause = link_clause(source.element if source else None, interaction.context or "")
     near = interaction.context or ""

@@ -35,7 +35,7 @@ UTIL, INFO, CONS = (
 )
 
 
-def features_of(body: str, rules: ClassificationRules, url: str = "https://c.gov.uk/p") -> list:
+def features_of(body: str, rules: ClassificationRules, url: str = "https://c.example/p") -> list:
     parsed = parse_html(url, wrap(body))
     found = extract_interactions(parsed, rules=rules)
     return list(zip(found, interaction_features_of_page(found, parsed, rules), strict=True))
@@ -87,8 +87,8 @@ def test_features_documents_read_the_query_the_form_number_and_the_words(rules) 
 def test_features_contacts_tell_share_links_from_requests(rules) -> None:
     found = features_of(
         """<p>To request to speak at the board meeting, email
-        <a href="mailto:clerk@c.gov.uk">the clerk</a>.</p>
-        <p><a href="mailto:?subject=Page&body=https://c.gov.uk/p">Share by email</a></p>""",
+        <a href="mailto:clerk@c.example">the clerk</a>.</p>
+        <p><a href="mailto:?subject=Page&body=https://c.example/p">Share by email</a></p>""",
         rules,
     )
     speak, share = (f for i, f in found if i.kind == Kind.CONTACT)
@@ -112,7 +112,8 @@ def test_features_pattern_file_errors_name_the_file_and_key(tmp_path: Path) -> N
         data={"features.yaml": {
             "field_names": {"search": "(unclosed"}, "action": {"a": "x"}, "page": {"p": "x"},
             "element": {"e": "x"}, "form_text": {"f": "x"}, "document_text": {"d": "x"},
-            "contact_text": {"c": "x"}, "wrapper_links": 25,
+            "contact_text": {"c": "x"}, "wrapper_links": 25, "form_number": "x",
+            "document_in_address": "x",
         }},
     )  # fmt: skip
     with pytest.raises(RulePackError, match=r"features\.yaml.*field_names\.search"):
@@ -218,7 +219,7 @@ def write_corpus(root: Path) -> tuple[Path, Path]:
             path = f"a/source{s}/page{p}.html"
             (corpus / path).parent.mkdir(parents=True, exist_ok=True)
             (corpus / path).write_text(wrap(body), encoding="utf-8")
-            manifest.append({"page": path, "url": f"https://s{s}.gov.uk/p{p}", "country": "GB"})
+            manifest.append({"page": path, "url": f"https://s{s}.example/p{p}", "country": "GB"})
             forms = [{"index": i, "class": c, "reason": "test"} for i, c in enumerate(classes)]
             pages.append({"page": path, "forms": forms})
         data = {"source": f"a/source{s}", "pages": pages}
@@ -246,7 +247,7 @@ def test_fitting_writes_weights_the_audit_loads_and_applies(
     model = parse_decision_model(yaml.safe_load(out.read_text(encoding="utf-8")), str(out))
     assert model.provenance["real_pages"] == 9
     fitted = ClassificationRules(**{**rules.__dict__, "model": model})
-    parsed = parse_html("https://x.gov.uk/", wrap(SAY.format(n=1) + SEARCH.format(n=2)))
+    parsed = parse_html("https://x.example/", wrap(SAY.format(n=1) + SEARCH.format(n=2)))
     say, search = classify(extract_interactions(parsed, rules=fitted), parsed, fitted)
     assert (say.interaction_class, search.interaction_class) == (CONS, UTIL)
     assert say.evidence[0].rule == f"model/{model.version}"
