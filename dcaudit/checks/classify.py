@@ -318,12 +318,13 @@ def _decide(
         return _Decision(
             InteractionClass.DIGITAL_LAYER, "step3/default-forwards",
             "free-text input with no sign of a service step", settings.default_confidence,
-            ("forwards_only",),
+            ("forwards_only",), (), InteractionClass.INFORMATION, True,
         )  # fmt: skip
     return _Decision(
         InteractionClass.TRANSACTIONAL, "step3/default-individual",
-        "takes input, but no words say what for", settings.default_confidence,
-        ("service_step", "accepts_input"),
+        "takes input, but no words say what for: a person should check",
+        settings.default_confidence, ("service_step", "accepts_input"), (),
+        InteractionClass.INFORMATION, True,
     )  # fmt: skip
 
 

@@ -284,3 +284,12 @@ def test_kappa_is_one_for_agreement_and_zero_for_chance() -> None:
 def test_linear_model_is_a_plain_dot_product() -> None:
     model = LinearModel((UTIL, INFO), {"x": (1.0, -1.0)})
     assert model.logits({"x": 0.5}) == [0.5, -0.5]
+
+
+def test_precedence_default_is_flagged_for_review_not_trusted(classified) -> None:
+    """An off-site link whose only hint is a word in its address falls through the rule
+    precedence to a default: it must say so and ask for a person (error kind 2 of issue 9)."""
+    [link] = classified('<p><a href="https://other.example/x/after-you-apply">HSE website</a></p>')
+    assert link.kind == Kind.LINK
+    assert link.evidence[0].rule.startswith("step3/default")
+    assert link.needs_review and link.runner_up == INFO
