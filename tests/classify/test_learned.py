@@ -289,7 +289,9 @@ def test_linear_model_is_a_plain_dot_product() -> None:
 def test_precedence_default_is_flagged_for_review_not_trusted(classified) -> None:
     """An off-site link whose only hint is a word in its address falls through the rule
     precedence to a default: it must say so and ask for a person (error kind 2 of issue 9)."""
-    [link] = classified('<p><a href="https://other.example/x/after-you-apply">HSE website</a></p>')
+    [link] = classified(
+        '<p>See <a href="https://other.example/register-of-insurers/">the insurers</a>.</p>'
+    )
     assert link.kind == Kind.LINK
     assert link.evidence[0].rule.startswith("step3/default")
     assert link.needs_review and link.runner_up == INFO
