@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 import click
 
 from dcaudit import __version__
+from dcaudit.cli_changes import baseline_group, diff_command
 from dcaudit.config import ALL_FORMATS, Settings, load_settings
 from dcaudit.errors import ConfigError, DcauditError
 
@@ -80,6 +81,8 @@ def _progress_display(quiet: bool) -> Iterator[Callable[[Any], None] | None]:
 
 
 def _print_summary(result: Any) -> None:
+    for line in result.change_lines:  # with --baseline: new problems first, then a count
+        click.echo(line)
     summary = result.summary
     run = result.run
     click.echo(f"run {run.id}: {run.status.value}")
@@ -219,6 +222,12 @@ _OPTIONS: tuple[tuple[tuple[str, ...], dict[str, Any], str], ...] = (
         {"multiple": True},
         "Gate condition, e.g. 'critical>0' or 'two_way_share<0.2' "
         "(repeatable; default: none, only report).",
+    ),
+    (
+        ("--baseline",),
+        {"type": click.Path(dir_okay=False)},
+        "Baseline file (dcaudit baseline save): report what is new, fixed and lost since, "
+        "for conditions such as 'new>0' (default: none).",
     ),
     (("--config",), {"type": click.Path(dir_okay=False, path_type=Path)}, _CONFIG_HELP),
     (("-q", "--quiet"), {"is_flag": True}, "No progress display."),
@@ -405,6 +414,10 @@ def runs(store: str | None, out_dir: str | None, config: Path | None) -> None:
                 )
     except DcauditError as error:
         _fail(error)
+
+
+main.add_command(baseline_group)
+main.add_command(diff_command)
 
 
 @main.group()

@@ -82,6 +82,7 @@ class Settings:
     store: str = ""  # "" is <out_dir>/dcaudit.sqlite
     formats: tuple[str, ...] = ALL_FORMATS
     fail_on: tuple[str, ...] = ()  # conditions such as "serious>0" or "two_way_share<0.2"
+    baseline: str = ""  # a baseline file (dcaudit baseline save): marks new and fixed problems
     junit_impact: str = "serious"  # JUnit failure at or above this impact
 
     @property

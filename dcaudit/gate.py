@@ -36,6 +36,24 @@ max_page_risk       highest page risk
 
 A metric with no value (``two_way_share`` when a site has no non-utility interaction) cannot
 show the site is within a threshold, so its conditions fail and say why.
+
+With ``--baseline FILE`` (:mod:`dcaudit.diff`), conditions on the difference as well:
+
+==================  ==============================================================
+new                 violations whose identity the baseline does not cover
+new.<metric>        new violations of one kind: new.serious, new.blocking, new.axe,
+                    new.needs_review (new findings that need review) ...
+new.rule(ID)        new violations of one rule, e.g. new.rule(DCA001)
+fixed               baseline violations no longer found
+lost_two_way        two-way interactions gone, or become one-way
+new_interactions,   interactions that appeared, vanished, changed class
+gone_interactions,
+reclassified
+expired             baseline entries past their ``expires`` date
+pages_added,        pages not in the baseline, baseline pages not found
+pages_removed
+site_risk_delta     site risk now minus site risk in the baseline
+==================  ==============================================================
 """
 
 from __future__ import annotations
@@ -47,6 +65,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from dcaudit.diff import CHANGE_METRICS, NEW_SUBSETS, Changes, change_values, new_of_rule
 from dcaudit.errors import ConfigError
 from dcaudit.models import InteractionClass, Source
 
@@ -83,8 +102,10 @@ OPERATORS: dict[str, Callable[[float, float], bool]] = {
 }
 
 _CONDITION = re.compile(
-    r"^\s*(?P<metric>[A-Za-z_]+)\s*(?P<op>>=|<=|==|!=|>|<)\s*(?P<value>[-+]?\d+(?:\.\d+)?)\s*$"
+    r"^\s*(?P<metric>[A-Za-z_]+(?:\.[A-Za-z_]+(?:\([^()]*\))?)?)"
+    r"\s*(?P<op>>=|<=|==|!=|>|<)\s*(?P<value>[-+]?\d+(?:\.\d+)?)\s*$"
 )
+_RULE_METRIC = re.compile(r"^new\.rule\((?P<rule>[^()]+)\)$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -108,14 +129,33 @@ def parse_conditions(conditions: Sequence[str]) -> list[Condition]:
                 f"fail-on condition {raw!r} is not <metric><operator><number>, "
                 "e.g. 'serious>0' or 'two_way_share<0.25' (operators: > >= < <= == !=)"
             )
-        metric = match["metric"].lower()
-        if metric not in METRICS:
+        metric = _metric_name(match["metric"])
+        if metric is None:
             raise ConfigError(
                 f"fail-on condition {raw!r}: unknown metric '{match['metric']}'; "
-                f"known metrics: {', '.join(METRICS)}"
+                f"known metrics: {', '.join(METRICS)}; with --baseline: "
+                f"{', '.join(CHANGE_METRICS)}, new.<metric>, new.rule(ID)"
             )
         parsed.append(Condition(metric, match["op"], float(match["value"]), raw.strip()))
     return parsed
+
+
+def _metric_name(written: str) -> str | None:
+    """The metric as evaluated (lower case; a rule id kept as written), or None if unknown."""
+    rule = _RULE_METRIC.match(written.strip())
+    if rule:
+        return f"new.rule({rule['rule'].strip()})"
+    metric = written.lower()
+    if metric in METRICS or metric in CHANGE_METRICS:
+        return metric
+    if metric.startswith("new.") and metric[4:] in NEW_SUBSETS:
+        return metric
+    return None
+
+
+def needs_baseline(conditions: Sequence[Condition]) -> list[str]:
+    """The conditions that compare with a baseline, as written."""
+    return [c.text for c in conditions if c.metric not in METRICS]
 
 
 def metric_values(summary: Mapping[str, Any]) -> dict[str, float | None]:
@@ -149,19 +189,35 @@ def metric_values(summary: Mapping[str, Any]) -> dict[str, float | None]:
     return values
 
 
-def evaluate(conditions: Sequence[Condition], summary: Mapping[str, Any]) -> list[str]:
-    """The conditions that hold (the build fails), each in plain words, in the order given."""
+def evaluate(
+    conditions: Sequence[Condition], summary: Mapping[str, Any], changes: Changes | None = None
+) -> list[str]:
+    """The conditions that hold (the build fails), each in plain words, in the order given;
+    ``changes`` (from a baseline) gives the values of the change metrics."""
     values = metric_values(summary)
+    if changes is not None:
+        values.update(change_values(changes))
     failed: list[str] = []
     for condition in conditions:
-        words = METRICS[condition.metric]
-        value = values[condition.metric]
+        words, value = _words_and_value(condition.metric, values, changes)
         limit = _number(condition.threshold)
         if value is None:
             failed.append(f"{words}: no value (nothing to measure) for {condition.text}")
         elif condition.holds(value):
             failed.append(f"{words}: {_number(value)} {condition.op} {limit}")
     return failed
+
+
+def _words_and_value(
+    metric: str, values: Mapping[str, float | None], changes: Changes | None
+) -> tuple[str, float | None]:
+    rule = _RULE_METRIC.match(metric)
+    if rule:
+        count = new_of_rule(changes, rule["rule"]) if changes is not None else None
+        return f"new {rule['rule']} violations", count
+    if metric.startswith("new."):
+        return f"new {METRICS[metric[4:]]}", values.get(metric)
+    return METRICS.get(metric) or CHANGE_METRICS[metric], values.get(metric)
 
 
 def _number(value: float) -> str:

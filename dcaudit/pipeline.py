@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from dcaudit import __version__
+from dcaudit.baseline import Baseline, read_baseline
 from dcaudit.checks.browser import (
     BrowserResult,
     BrowserTarget,
@@ -39,16 +40,18 @@ from dcaudit.checks.static_a11y import check_static, load_static_rules
 from dcaudit.config import Settings
 from dcaudit.crawl.crawler import CrawlProgress, PageAnalysis, crawl
 from dcaudit.crawl.frontier import Scope
+from dcaudit.diff import Changes, compare
 from dcaudit.engine.packs import RulePack, load_packs, pack_versions
-from dcaudit.errors import BrowserUnavailable, CheckError, DcauditError
+from dcaudit.errors import BrowserUnavailable, CheckError, ConfigError, DcauditError
 from dcaudit.extract.document import ParsedPage, parse_html
 from dcaudit.extract.interactions import extract_interactions
 from dcaudit.extract.template import template_signature
-from dcaudit.gate import Condition, evaluate, parse_conditions
+from dcaudit.gate import Condition, evaluate, needs_baseline, parse_conditions
 from dcaudit.locator import locate_findings
 from dcaudit.models import Finding, Interaction, Page, Risk, Run, RunStatus, Source
 from dcaudit.report import write_report_data, write_reports
-from dcaudit.report.data import load_report_data
+from dcaudit.report.changes import terminal_lines
+from dcaudit.report.data import load_report_data, with_changes
 from dcaudit.resume import resume_command, resume_settings
 from dcaudit.score import (
     Weights,
@@ -73,6 +76,8 @@ class AuditResult:
     summary: dict[str, Any]
     outputs: list[Path]
     gate_failures: list[str]
+    changes: Changes | None = None  # since the baseline, when one was given
+    change_lines: tuple[str, ...] = ()  # the changes for the terminal: new problems first
 
 
 @dataclass
@@ -183,6 +188,7 @@ def run_audit(
     if resume_run_id:
         return _resume(settings, resume_run_id, given or {}, progress, say)
     gate = parse_conditions(settings.fail_on)  # a bad condition fails before any crawling
+    _baseline(settings, gate)  # so does a baseline that cannot be read
     checks = _Checks.load(settings)
     with Store(settings.store_path) as store:
         run = Run(
@@ -326,7 +332,12 @@ def _finish(
     store: Store, run: Run, settings: Settings, gate: Sequence[Condition], say: Notify
 ) -> AuditResult:
     data = load_report_data(store, run.id)
-    failures = evaluate(gate, data.summary) if gate else []
+    baseline = _baseline(settings, gate)
+    changes = None
+    if baseline is not None:
+        changes = compare(baseline, data.run, data.pages, data.interactions, data.findings)
+        data = with_changes(data, changes)
+    failures = evaluate(gate, data.summary, changes) if gate else []
     outputs = write_report_data(
         data,
         settings.formats,
@@ -334,7 +345,28 @@ def _finish(
         junit_impact=settings.junit_impact,
         gate_failures=failures,
     )
-    return AuditResult(run=run, summary=data.summary, outputs=outputs, gate_failures=failures)
+    return AuditResult(
+        run=run,
+        summary=data.summary,
+        outputs=outputs,
+        gate_failures=failures,
+        changes=changes,
+        change_lines=tuple(terminal_lines(changes, data.rules)) if changes else (),
+    )
+
+
+def _baseline(settings: Settings, gate: Sequence[Condition]) -> Baseline | None:
+    """The baseline file given (``--baseline``); a condition on the difference without
+    one is a ConfigError."""
+    if settings.baseline:
+        return read_baseline(Path(settings.baseline))
+    wanted = needs_baseline(gate)
+    if wanted:
+        raise ConfigError(
+            f"fail-on condition {wanted[0]!r} compares with a baseline: give --baseline FILE "
+            "(dcaudit baseline save writes one)"
+        )
+    return None
 
 
 def _tool_info(

@@ -6,9 +6,10 @@ again later in any format (``dcaudit report RUN``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from dcaudit.diff import Changes
 from dcaudit.models import Finding, Interaction, Page, Run
 from dcaudit.report.rules import RuleText, rule_texts
 from dcaudit.report.site import home_page, site_name
@@ -26,6 +27,7 @@ class ReportData:
     skips: list[Skip]
     site_name: str = ""  # og:site_name, the home page's title, or the host
     rules: dict[str, RuleText] = field(default_factory=dict)  # how to describe each rule
+    changes: Changes | None = None  # what changed since a baseline, when one was given
 
 
 def build_report_data(
@@ -64,3 +66,12 @@ def load_report_data(store: Store, run_id: str) -> ReportData:
         store.skips(run_id),
         home_html=store.page_body(run_id, home.url) if home else None,
     )
+
+
+def with_changes(data: ReportData, changes: Changes | None) -> ReportData:
+    """``data`` with the changes since a baseline (and the texts of the rules fixed since)."""
+    if changes is None:
+        return data
+    fixed = [c.entry.rule for c in changes.fixed if c.entry.rule not in data.rules]
+    rules = {**data.rules, **rule_texts(data.run, fixed)} if fixed else data.rules
+    return replace(data, changes=changes, rules=rules)

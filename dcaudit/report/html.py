@@ -48,6 +48,7 @@ from dcaudit.report.aggregate import (
     impact_rank,
     link,
 )
+from dcaudit.report.changes import changes_view
 from dcaudit.report.charts import Chart, bar_chart
 from dcaudit.report.data import ReportData
 from dcaudit.report.headline import CO_NAME, headline
@@ -230,6 +231,7 @@ def build_view(data: ReportData) -> dict[str, Any]:
         "a11y_reviews": reviews,
         "factor_groups": factors,
         "method": _method(data),
+        "changes": changes_view(data.changes, data.rules) if data.changes else None,
         "classes": {c.value: c for c in InteractionClass},
         "cls_mode": {c: m.value for c, m in MODE_OF_CLASS.items()},
     }

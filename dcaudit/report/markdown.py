@@ -6,28 +6,20 @@ site is escaped: a hostile title cannot add a link, a tracking image or markup t
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import Any
 
 from dcaudit.checks.assisted_route import NOTE_PREFIX as ROUTE_NOTE
 from dcaudit.models import Outcome
 from dcaudit.report.aggregate import ACCESSIBILITY, FACTORS, group_by_rule, link
+from dcaudit.report.changes import changes_markdown
 from dcaudit.report.data import ReportData
 from dcaudit.report.headline import IMPACTS
 from dcaudit.report.meta import tool_info
 from dcaudit.report.site import host_of
-from dcaudit.report.text import plain
+from dcaudit.report.text import md, plain
 
 TOP_RULES = 10
-# what can start emphasis, code, links, images, HTML, entities, headings or end a table cell
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]()<>|!~&#])")
-
-
-def md(value: object, limit: int = 120) -> str:
-    """Text safe inside Markdown (and a table cell): one line, special characters escaped,
-    and ``@`` followed by a zero-width space so page text cannot mention people or teams."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", plain(value, limit)).replace("@", "@\u200b")
 
 
 def render_markdown(data: ReportData, gate_failures: Sequence[str] = ()) -> str:
@@ -48,6 +40,8 @@ def render_markdown(data: ReportData, gate_failures: Sequence[str] = ()) -> str:
         lines += ["### :x: Gate failed", ""]
         lines += [f"- {md(failure, 200)}" for failure in gate_failures]
         lines.append("")
+    if data.changes is not None:
+        lines += changes_markdown(data.changes, data.rules)
     lines += _figures(data.summary)
     lines += [f"- {md(note, 400)}" for note in data.run.notes if note.startswith(ROUTE_NOTE)]
     lines += [""] if lines[-1] != "" else []

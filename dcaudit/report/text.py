@@ -14,6 +14,8 @@ from urllib.parse import urlsplit
 _UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufffe\uffff]")
 _SPACE = re.compile(r"\s+")
 _ANY_SPACE = re.compile(r"\s")
+# what can start emphasis, code, links, images, HTML, entities, headings or end a table cell
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]()<>|!~&#])")
 
 
 def plain(value: object, limit: int = 0) -> str:
@@ -24,6 +26,12 @@ def plain(value: object, limit: int = 0) -> str:
     if limit and len(text) > limit:
         return text[: limit - 1].rstrip() + "…"
     return text
+
+
+def md(value: object, limit: int = 120) -> str:
+    """Text safe inside Markdown (and a table cell): one line, special characters escaped,
+    and ``@`` followed by a zero-width space so page text cannot mention people or teams."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", plain(value, limit)).replace("@", "@\u200b")
 
 
 def xml_safe(value: object) -> str:

@@ -6,6 +6,8 @@ import json
 
 import jsonschema
 
+from dcaudit.identity import finding_identity
+from dcaudit.models import Outcome
 from dcaudit.report import ReportData, build_report_data, render_sarif
 
 from .hostile_run import hostile_run
@@ -114,9 +116,18 @@ SARIF_SUBSET = {
                                                         "required": ["uri"],
                                                         "properties": {"uri": {"type": "string"}},
                                                     },
+                                                    # SARIF 3.30.2: a region says where it
+                                                    # starts; a snippet alone is not one
                                                     "region": {
                                                         "type": "object",
-                                                        "properties": {"snippet": _MESSAGE},
+                                                        "required": ["startLine"],
+                                                        "properties": {
+                                                            "startLine": {
+                                                                "type": "integer",
+                                                                "minimum": 1,
+                                                            },
+                                                            "snippet": _MESSAGE,
+                                                        },
                                                     },
                                                 },
                                             }
@@ -158,7 +169,23 @@ def test_sarif_result_points_at_page_snippet_and_rule(data: ReportData) -> None:
     assert location["artifactLocation"]["uri"].endswith("/bins/missed-collection")
     assert location["region"]["snippet"]["text"].startswith("<input")
     finding = next(f for f in data.findings if f.id == "f-0001")
-    assert label["partialFingerprints"] == {"dcaudit/v1": finding.fingerprint}
+    assert location["region"]["startLine"] == finding.line
+    assert label["partialFingerprints"] == {"dcaudit/identity/v1": finding_identity(finding)}
+
+
+def test_sarif_region_only_where_the_line_is_known(data: ReportData) -> None:
+    results = _sarif(data)["runs"][0]["results"]
+    by_id = {f.id: f for f in data.findings}
+    reported = [f for f in data.findings if f.outcome is not Outcome.ERROR]
+    assert any(f.line is None and f.snippet for f in reported)
+    for result, finding in zip(results, reported, strict=True):
+        physical = result["locations"][0]["physicalLocation"]
+        assert by_id[finding.id].rule == result["ruleId"]
+        if finding.line is None:
+            assert "region" not in physical
+            assert result["properties"].get("snippet") == finding.snippet
+        else:
+            assert physical["region"]["startLine"] == finding.line
 
 
 def test_sarif_rules_are_unique_with_tags_and_help(data: ReportData) -> None:
