@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 import click
 
 from dcaudit import __version__
+from dcaudit.batch.cli import batch_command, trends_command
 from dcaudit.cli_changes import baseline_group, diff_command
 from dcaudit.config import ALL_FORMATS, Settings, load_settings
 from dcaudit.errors import ConfigError, DcauditError
@@ -418,6 +419,10 @@ def runs(store: str | None, out_dir: str | None, config: Path | None) -> None:
 
 main.add_command(baseline_group)
 main.add_command(diff_command)
+
+
+main.add_command(batch_command)
+main.add_command(trends_command)
 
 
 @main.group()
