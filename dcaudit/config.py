@@ -36,7 +36,10 @@ DEFAULT_TRACKING_PARAMS = (
     "igshid",
 )
 DEFAULT_AXE_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa")
-ALL_FORMATS = ("html", "json", "csv", "junit", "sarif", "md")
+DEFAULT_FORMATS = ("html", "json", "csv", "junit", "sarif", "md")
+# GitLab's Code Quality and accessibility reports (named as its artifacts:reports keys):
+# written only when asked for
+ALL_FORMATS = (*DEFAULT_FORMATS, "codequality", "accessibility")
 
 
 @dataclass(frozen=True)
@@ -80,7 +83,7 @@ class Settings:
     # outputs and gate
     out_dir: str = "reports"
     store: str = ""  # "" is <out_dir>/dcaudit.sqlite
-    formats: tuple[str, ...] = ALL_FORMATS
+    formats: tuple[str, ...] = DEFAULT_FORMATS
     fail_on: tuple[str, ...] = ()  # conditions such as "serious>0" or "two_way_share<0.2"
     baseline: str = ""  # a baseline file (dcaudit baseline save): marks new and fixed problems
     junit_impact: str = "serious"  # JUnit failure at or above this impact

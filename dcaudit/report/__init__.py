@@ -12,6 +12,7 @@ from pathlib import Path
 from dcaudit.errors import ConfigError, DcauditError
 from dcaudit.report.csv import render_csv
 from dcaudit.report.data import ReportData, build_report_data, load_report_data
+from dcaudit.report.gitlab import render_code_quality, render_pa11y
 from dcaudit.report.html import render_html
 from dcaudit.report.json import render_json
 from dcaudit.report.junit import parse_impact, render_junit
@@ -19,7 +20,7 @@ from dcaudit.report.markdown import render_markdown
 from dcaudit.report.sarif import render_sarif
 from dcaudit.store import Store
 
-FORMATS = ("html", "json", "csv", "junit", "sarif", "md")
+FORMATS = ("html", "json", "csv", "junit", "sarif", "md", "codequality", "accessibility")
 FILE_NAMES: dict[str, tuple[str, ...]] = {
     "html": ("report.html",),
     "json": ("report.json",),
@@ -27,6 +28,8 @@ FILE_NAMES: dict[str, tuple[str, ...]] = {
     "junit": ("junit.xml",),
     "sarif": ("report.sarif",),
     "md": ("summary.md",),
+    "codequality": ("gl-code-quality-report.json",),
+    "accessibility": ("gl-accessibility.json",),
 }
 
 
@@ -82,6 +85,10 @@ def write_report_data(
             texts["report.sarif"] = render_sarif(data)
         elif fmt == "md":
             texts["summary.md"] = render_markdown(data, gate_failures)
+        elif fmt == "codequality":
+            texts["gl-code-quality-report.json"] = render_code_quality(data)
+        elif fmt == "accessibility":
+            texts["gl-accessibility.json"] = render_pa11y(data)
     written: list[Path] = []
     for name, text in texts.items():
         path = out_dir / name
@@ -101,11 +108,13 @@ __all__ = [
     "ReportData",
     "build_report_data",
     "load_report_data",
+    "render_code_quality",
     "render_csv",
     "render_html",
     "render_json",
     "render_junit",
     "render_markdown",
+    "render_pa11y",
     "render_sarif",
     "write_report_data",
     "write_reports",

@@ -9,11 +9,13 @@ from collections.abc import Callable
 
 from dcaudit.report import (
     ReportData,
+    render_code_quality,
     render_csv,
     render_html,
     render_json,
     render_junit,
     render_markdown,
+    render_pa11y,
     render_sarif,
 )
 
@@ -39,6 +41,11 @@ def test_junit_matches_golden(data: ReportData, golden: Golden) -> None:
 
 def test_sarif_matches_golden(data: ReportData, golden: Golden) -> None:
     golden("report.sarif", render_sarif(data))
+
+
+def test_gitlab_reports_match_golden(data: ReportData, golden: Golden) -> None:
+    golden("gl-code-quality-report.json", render_code_quality(data))
+    golden("gl-accessibility.json", render_pa11y(data))
 
 
 def test_markdown_matches_golden(data: ReportData, golden: Golden) -> None:

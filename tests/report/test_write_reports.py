@@ -21,6 +21,8 @@ def test_write_reports_writes_each_format_file(store: Store, run_id: str, tmp_pa
         "junit.xml",
         "report.sarif",
         "summary.md",
+        "gl-code-quality-report.json",
+        "gl-accessibility.json",
     ]
     assert all(p.stat().st_size > 0 for p in paths)
     assert (tmp_path / "out" / "findings.csv").read_bytes().count(b"\r\n") >= 33
