@@ -21,7 +21,7 @@ import click
 from dcaudit import __version__
 from dcaudit.batch.cli import batch_command, trends_command
 from dcaudit.cli_changes import baseline_group, diff_command
-from dcaudit.config import ALL_FORMATS, DEFAULT_FORMATS, Settings, load_settings
+from dcaudit.config import ALL_FORMATS, Settings, load_settings
 from dcaudit.errors import ConfigError, DcauditError
 
 EXIT_OK, EXIT_THRESHOLDS, EXIT_USAGE, EXIT_RUN_FAILED = 0, 1, 2, 3
@@ -153,7 +153,7 @@ _DEMO_DEFAULTS: dict[str, Any] = {
     "required_languages": ("cy",),
 }
 _STORE_HELP = "SQLite store file (default: dcaudit.sqlite in the output folder)."
-_FORMAT_HELP = f"Comma-separated: {','.join(ALL_FORMATS)} (default: {','.join(DEFAULT_FORMATS)})."
+_FORMAT_HELP = f"Comma-separated: {','.join(ALL_FORMATS)} (default: all)."
 _CONFIG_HELP = (
     "Settings file (default: dcaudit.toml, else [tool.dcaudit] in pyproject.toml, "
     "in the current folder)."
@@ -403,11 +403,13 @@ def report(
 @_CONFIG_OPTION
 def runs(store: str | None, out_dir: str | None, config: Path | None) -> None:
     """List the runs in a store."""
+    from dcaudit.resume import reclaim_abandoned
     from dcaudit.store import Store
 
     try:
         settings = _settings({"store": store, "out_dir": out_dir}, config)
         with Store(_existing_store(settings), create=False) as db:
+            reclaim_abandoned(db)  # a run whose process was killed is shown as interrupted
             for run in db.list_runs():
                 click.echo(
                     f"{run.id}  {run.status.value:8}  {run.started}  "

@@ -20,12 +20,14 @@ from urllib.parse import urlsplit
 
 from dcaudit import __version__
 from dcaudit.baseline import Baseline, read_baseline
+from dcaudit.checks.axe_script import load_axe
 from dcaudit.checks.browser import (
     BrowserResult,
     BrowserTarget,
     browser_available,
     run_browser_pass,
 )
+from dcaudit.checks.browser_resume import BROWSER_RULE, BrowserSeen, checked_before
 from dcaudit.checks.classify import classify, load_classification_rules
 from dcaudit.checks.exclusion import (
     SiteObservations,
@@ -52,7 +54,7 @@ from dcaudit.models import Finding, Interaction, Page, Risk, Run, RunStatus, Sou
 from dcaudit.report import write_report_data, write_reports
 from dcaudit.report.changes import terminal_lines
 from dcaudit.report.data import load_report_data, with_changes
-from dcaudit.resume import resume_command, resume_settings
+from dcaudit.resume import claim, reclaim_abandoned, resume_command, resume_settings
 from dcaudit.score import (
     Weights,
     load_weights,
@@ -199,6 +201,8 @@ def run_audit(
             tool=_tool_info(checks.packs, axe_version=None),
         )
         store.create_run(run)
+        claim(store, run)
+        reclaim_abandoned(store)
         return _audit(_Job(store, settings, checks, gate, progress, say), run)
 
 
@@ -211,11 +215,13 @@ def _resume(
 ) -> AuditResult:
     """Carry on with a stored run, under the settings it began with."""
     with Store(settings.store_path, create=False) as store:
+        reclaim_abandoned(store)
         run = store.get_run(run_id)
         resumed = resume_settings(run.settings, given)
         settings = resumed.settings
         gate = parse_conditions(settings.fail_on)
         checks = _Checks.load(settings)
+        claim(store, run)
         for item in resumed.set_aside:
             say(f"note: the run keeps its own setting: {item} not applied")
         # the earlier interruption is over: its note would only mislead
@@ -282,12 +288,15 @@ def _stages(job: _Job, run: Run, resuming: bool) -> AuditResult:
     run = replace(run, stats=report.stats, notes=notes)
     if report.interrupted:
         return _interrupted(store, run, settings, gate, say, "crawl")
+    seen = BrowserSeen.from_tool(run.tool)
     try:
         axe_version, browser_notes, browser_checked, axe_rules = _browser_pass(
-            settings, store, run.id, checks, say
+            settings, store, run.id, checks, say, seen
         )
     except KeyboardInterrupt:
-        return _interrupted(store, run, settings, gate, say, "browser pass")
+        # what the pages checked so far told us stays with the run for its resume
+        tool = _tool_info(checks.packs, seen.axe_version, axe_rules=seen.rule_help)
+        return _interrupted(store, replace(run, tool=tool), settings, gate, say, "browser pass")
     site_risk = _judge_site(store, run.id, analyser, checks)
     status = RunStatus.COMPLETE
     if any(note.startswith("browser pass") for note in browser_notes):
@@ -416,18 +425,10 @@ def _browser_targets(settings: Settings, pages: Sequence[Page]) -> tuple[list[Pa
     return candidates, notes
 
 
-def _browser_pass(
-    settings: Settings, store: Store, run_id: str, checks: _Checks, say: Notify
-) -> tuple[str | None, list[str], int, dict[str, str]]:
-    """axe-core version, notes, pages checked, and axe's help text of each rule reported."""
-    if not settings.browser:
-        return None, ["browser checks off (--no-browser): static checks only"], 0, {}
-    reason = browser_available(settings)
-    if reason is not None:
-        say(f"WARNING: the browser pass did not run: {reason}")
-        return None, [f"browser pass did not run: {reason}; static checks only"], 0, {}
-    pages = {p.url: p for p in store.pages(run_id)}
-    chosen, notes = _browser_targets(settings, list(pages.values()))
+def _browser_targets_of(
+    store: Store, run_id: str, pages: Sequence[Page]
+) -> tuple[list[BrowserTarget], dict[str, list[Interaction]]]:
+    """What the browser is given for each page: its URL and its interactions' selectors."""
     interactions_by_page: dict[str, list[Interaction]] = {}
     for item in store.interactions(run_id):
         interactions_by_page.setdefault(item.page, []).append(item)
@@ -436,11 +437,33 @@ def _browser_pass(
             url=page.url,
             interactions=tuple((i.id, i.selector) for i in interactions_by_page.get(page.url, [])),
         )
-        for page in chosen
+        for page in pages
     ]
+    return targets, interactions_by_page
+
+
+def _browser_pass(
+    settings: Settings, store: Store, run_id: str, checks: _Checks, say: Notify, seen: BrowserSeen
+) -> tuple[str | None, list[str], int, dict[str, str]]:
+    """axe-core version, notes, pages checked (before an interruption too), and axe's help
+    text of each rule reported. Pages checked before an interruption are not checked again."""
+    if not settings.browser:
+        return None, ["browser checks off (--no-browser): static checks only"], 0, {}
+    reason = browser_available(settings)
+    if reason is not None:
+        say(f"WARNING: the browser pass did not run: {reason}")
+        return None, [f"browser pass did not run: {reason}; static checks only"], 0, {}
+    pages = {p.url: p for p in store.pages(run_id)}
+    chosen, notes = _browser_targets(settings, list(pages.values()))
+    earlier = checked_before(store, run_id, pages)
+    todo = [page for page in chosen if page.url not in earlier]
+    targets, interactions_by_page = _browser_targets_of(store, run_id, todo)
+    if len(todo) < len(chosen):
+        say(f"browser pass: {len(chosen) - len(todo)} pages done before; not checked again")
     say(f"browser pass: {len(targets)} pages")
-    failures: list[str] = []
-    rule_help: dict[str, str] = {}
+    failures = [f"{url}: {why}" for url, why in earlier.items() if why is not None]
+    declared = load_axe(settings).version
+    rule_help = seen.rule_help
 
     def on_result(result: BrowserResult) -> None:
         page = pages[result.url]
@@ -448,8 +471,9 @@ def _browser_pass(
         if not result.checked:
             failures.append(f"{result.url}: {result.error}")
             reason = CheckError(result.error or "unknown browser failure")
-            store.put_findings(run_id, [error_finding("dcaudit/browser", Source.AXE, page, reason)])
+            store.put_findings(run_id, [error_finding(BROWSER_RULE, Source.AXE, page, reason)])
             return
+        seen.axe_version = seen.axe_version or declared
         findings = list(result.findings)
         findings.extend(
             page_weight_findings(
@@ -474,7 +498,8 @@ def _browser_pass(
         notes.append(
             f"browser: {len(failures)} page(s) could not be checked: " + "; ".join(failures[:5])
         )
-    return report.axe_version, notes, report.checked, rule_help
+    checked = report.checked + sum(1 for why in earlier.values() if why is None)
+    return report.axe_version or seen.axe_version, notes, checked, rule_help
 
 
 def _locate_in_source(

@@ -12,11 +12,14 @@ from __future__ import annotations
 
 import shlex
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from dcaudit.config import Settings, coerce
 from dcaudit.errors import ConfigError
+from dcaudit.models import Run, RunStatus
+from dcaudit.owner import current_owner, owner_alive
+from dcaudit.store import Store
 
 # outputs, the gate, and where the browser programs are: none of them changes what is
 # fetched or found
@@ -98,6 +101,44 @@ def resume_command(run_id: str, settings: Settings) -> str:
     return f"dcaudit audit --resume {run_id}{where}"
 
 
+def reclaim_abandoned(store: Store) -> list[str]:
+    """Mark every run whose process has gone (killed, crashed) as interrupted and
+    resumable; the ids of the runs marked."""
+    marked = []
+    for run_id, owner in store.owners().items():
+        if owner_alive(owner) is not False:
+            continue
+        run = store.get_run(run_id)
+        note = (
+            f"interrupted: the process running it (pid {owner.get('pid')}) ended without "
+            f"finishing; resume with {resume_command(run_id, _settings_or_defaults(run))}"
+        )
+        notes = tuple(dict.fromkeys((*run.notes, note)))
+        store.save_run(replace(run, status=RunStatus.PARTIAL, notes=notes))
+        store.set_owner(run_id, None)
+        marked.append(run_id)
+    return marked
+
+
+def claim(store: Store, run: Run) -> None:
+    """Record this process as the one running ``run``; ConfigError when another live
+    process already runs it."""
+    owner = store.owners().get(run.id)
+    if run.status is RunStatus.RUNNING and owner is not None and owner_alive(owner):
+        raise ConfigError(
+            f"run {run.id} is still running (process {owner.get('pid')}): "
+            "stop that process first, or wait for it to finish"
+        )
+    store.set_owner(run.id, current_owner())
+
+
+def _settings_or_defaults(run: Run) -> Settings:
+    try:
+        return stored_settings(run.settings)
+    except ConfigError:
+        return Settings()
+
+
 def shown(value: Any) -> str:
     """A setting's value as a person would write it on the command line."""
     if isinstance(value, Sequence) and not isinstance(value, str):
@@ -112,6 +153,8 @@ def shown(value: Any) -> str:
 __all__ = [
     "SAFE_ON_RESUME",
     "Resumed",
+    "claim",
+    "reclaim_abandoned",
     "resume_command",
     "resume_settings",
     "shown",

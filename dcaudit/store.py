@@ -99,7 +99,12 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE runs ADD COLUMN risk TEXT
     """,
+    # 4: the process running a run (dcaudit.owner): was a "running" run's process killed?
+    """
+    ALTER TABLE runs ADD COLUMN owner TEXT
+    """,
 )
+_RUN_COLUMNS = "id, started, finished, status, seeds, settings, stats, tool, notes, risk"
 SCHEMA_VERSION = len(MIGRATIONS)
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"  # every zstd frame opens with it; zlib streams never do
 
@@ -201,7 +206,7 @@ class Store:
     def create_run(self, run: Run) -> None:
         with self._transaction():
             self._db.execute(
-                "INSERT INTO runs VALUES (?,?,?,?,?,?,?,?,?,?)",
+                f"INSERT INTO runs ({_RUN_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)",
                 (
                     run.id,
                     run.started,
@@ -237,15 +242,26 @@ class Store:
             )
 
     def get_run(self, run_id: str) -> Run:
-        row = self._db.execute("SELECT * FROM runs WHERE id=?", (run_id,)).fetchone()
+        row = self._db.execute(f"SELECT {_RUN_COLUMNS} FROM runs WHERE id=?", (run_id,)).fetchone()
         if row is None:
             known = ", ".join(r.id for r in self.list_runs()[-5:]) or "none"
             raise StoreError(f"no run '{run_id}' in {self.path} (latest runs: {known})")
         return _run_from_row(row)
 
     def list_runs(self) -> list[Run]:
-        rows = self._db.execute("SELECT * FROM runs ORDER BY started").fetchall()
+        rows = self._db.execute(f"SELECT {_RUN_COLUMNS} FROM runs ORDER BY started").fetchall()
         return [_run_from_row(r) for r in rows]
+
+    def set_owner(self, run_id: str, owner: dict[str, Any] | None) -> None:
+        """Record the process now running ``run_id`` (None: no process)."""
+        value = None if owner is None else json.dumps(owner)
+        with self._transaction():
+            self._db.execute("UPDATE runs SET owner=? WHERE id=?", (value, run_id))
+
+    def owners(self, status: RunStatus = RunStatus.RUNNING) -> dict[str, dict[str, Any]]:
+        """Run id -> the process recorded as running it, for runs in ``status``."""
+        query = "SELECT id, owner FROM runs WHERE status=? AND owner IS NOT NULL"
+        return {i: json.loads(owner) for i, owner in self._db.execute(query, (status.value,))}
 
     # -- frontier ------------------------------------------------------------------
     def enqueue(self, run_id: str, entries: Iterable[FrontierEntry]) -> None:

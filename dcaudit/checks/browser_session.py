@@ -3,7 +3,8 @@
 Chromium and ChromeDriver come from the operating system (PATH or Settings); Selenium
 Manager is never asked, because the driver path is always given to ``Service``.
 ChromeDriver starts in its own session (process group), and Chromium inherits it, so a
-kill reaches the driver, the browser and every renderer at once.
+kill reaches the driver, the browser and every renderer at once; the reaper
+(:mod:`~dcaudit.checks.reaper`) kills the group if dcaudit itself is killed.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from selenium.webdriver.remote.webdriver import WebDriver
 
 from dcaudit.checks.axe_runner import preload_source
 from dcaudit.checks.axe_script import AxeScript
+from dcaudit.checks.reaper import REAPER
 from dcaudit.config import Settings
 from dcaudit.errors import BrowserUnavailable
 
@@ -217,6 +219,8 @@ def kill_process_group(process: subprocess.Popen[bytes]) -> None:
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(group, signal.SIGKILL)  # again: a process may have been mid-fork
         time.sleep(0.02)  # dying processes need a moment; bounded by GROUP_EXIT_WAIT
+    if not _group_running(group):
+        REAPER.forget(group)  # gone: its id may be reused by someone else's group
     for stream in (process.stdin, process.stdout, process.stderr):
         if stream is not None:
             with contextlib.suppress(OSError):
@@ -284,14 +288,26 @@ def _preload(driver: WebDriver, axe: AxeScript) -> bool:
     return True
 
 
+class _WatchedService(Service):
+    """ChromeDriver, watched by the reaper from the moment it starts (before Chromium):
+    if dcaudit is killed, its process group and Chromium's profile folder go too."""
+
+    profile = ""
+
+    def _start_process(self, path: str) -> None:
+        super()._start_process(path)
+        REAPER.watch(self.process.pid, self.profile)
+
+
 def _start_local(settings: Settings, allowed_hosts: frozenset[str]) -> BrowserSession:
     binaries = find_binaries(settings)
     user_data_dir = Path(tempfile.mkdtemp(prefix="dcaudit-chromium-"))
-    service = Service(
+    service = _WatchedService(
         executable_path=binaries.chromedriver,
         log_output=subprocess.DEVNULL,
         popen_kw={"start_new_session": True},
     )
+    service.profile = str(user_data_dir)
     options = chrome_options(allowed_hosts, binary=binaries.chromium, user_data_dir=user_data_dir)
     try:
         driver = webdriver.Chrome(service=service, options=options)
