@@ -61,13 +61,31 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ] || ! .venv/bin/python -
 fi
 
 # 4. Current axe-core 4.x from npm, into node_modules/ where dcaudit finds it by default.
+#    With DCAUDIT_DEV_TOOLS=1 (scripts/test.sh sets it) the devDependencies too: Microsoft's
+#    SARIF Multitool, which the tests run on the demo's SARIF. An install with them serves
+#    both; one without them is redone only when they are wanted.
 if command -v npm >/dev/null 2>&1; then
   axe_stamp=node_modules/.dcaudit-axe-stamp
-  want_axe=$(sha256sum package-lock.json | cut -d' ' -f1)
-  if [ ! -f node_modules/axe-core/axe.min.js ] || [ ! -f "$axe_stamp" ] || [ "$(cat "$axe_stamp")" != "$want_axe" ]; then
-    say "installing axe-core from npm"
-    quietly npm ci --no-audit --no-fund --loglevel=error
-    echo "$want_axe" > "$axe_stamp"
+  lock=$(sha256sum package-lock.json | cut -d' ' -f1)
+  have=$(cat "$axe_stamp" 2>/dev/null || true)
+  dev=${DCAUDIT_DEV_TOOLS:-0}
+  install=0
+  [ -f node_modules/axe-core/axe.min.js ] || install=1
+  case "$have" in
+    "$lock dev") ;;
+    "$lock") [ "$dev" = 1 ] && install=1 ;;
+    *) install=1 ;;
+  esac
+  if [ "$install" = 1 ]; then
+    if [ "$dev" = 1 ]; then
+      say "installing axe-core and the SARIF Multitool from npm"
+      quietly npm ci --no-audit --no-fund --loglevel=error
+      echo "$lock dev" > "$axe_stamp"
+    else
+      say "installing axe-core from npm"
+      quietly npm ci --omit=dev --no-audit --no-fund --loglevel=error
+      echo "$lock" > "$axe_stamp"
+    fi
   fi
 else
   say "WARNING: npm not found; axe-core not installed, the browser pass will not run"

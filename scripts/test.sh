@@ -2,7 +2,8 @@
 # Set up (idempotent), then lint, type-check and run the whole test suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
+# the tests also run the dev tools from npm (the SARIF Multitool)
+DCAUDIT_DEV_TOOLS=1 bash scripts/setup.sh
 # In CI a missing browser is a failure, not a skip.
 if [ "${CI:-}" = "true" ]; then export DCAUDIT_REQUIRE_BROWSER=1; fi
 .venv/bin/ruff check dcaudit tests benchmarks
