@@ -86,6 +86,7 @@ class PageLocator:
                 counts[element_id] += 1
                 self._by_id.setdefault(element_id, element)
         self._ids = counts
+        self._same: dict[tuple[etree._Element, str], list[etree._Element]] = {}
 
     def stable_id(self, element: etree._Element) -> str | None:
         element_id = (element.get("id") or "").strip()
@@ -171,10 +172,19 @@ class PageLocator:
             match = _STEP.match(step)
             if node is None or match is None:
                 return None
-            same = [c for c in node if isinstance(c.tag, str) and _tag(c) == match[1]]
+            same = self._children(node, match[1])
             index = int(match[2] or 1) - 1
             node = same[index] if index < len(same) else None
         return node
+
+    def _children(self, parent: etree._Element, tag: str) -> list[etree._Element]:
+        """``parent``'s children named ``tag``, listed once per page (a list of thousands
+        of items is walked once, not once per finding in it)."""
+        key = (parent, tag)
+        found = self._same.get(key)
+        if found is None:
+            found = self._same[key] = list(parent.iterchildren(tag))
+        return found
 
 
 def locate_findings(findings: Sequence[Finding], parsed: ParsedPage) -> list[Finding]:
