@@ -29,6 +29,7 @@ SAFE_ON_RESUME = frozenset(
         "store",
         "formats",
         "fail_on",
+        "baseline",
         "junit_impact",
         "chromium_path",
         "chromedriver_path",

@@ -16,6 +16,7 @@ from dcaudit.baseline import (
     render_baseline,
     write_baseline,
 )
+from dcaudit.config import Settings
 from dcaudit.diff import compare
 from dcaudit.errors import ConfigError
 from dcaudit.gate import evaluate, needs_baseline, parse_conditions
@@ -31,6 +32,7 @@ from dcaudit.models import (
     Run,
     Source,
 )
+from dcaudit.resume import resume_settings
 from dcaudit.summary import summarise
 
 HOST = "https://council.example"
@@ -211,3 +213,10 @@ def test_an_expired_entry_no_longer_covers_its_finding() -> None:
         ("2026-03-31", "fix by spring")
     ]
     assert '"expires": "2026-03-31"' in render_baseline(kept)
+
+
+def test_a_resumed_run_can_be_compared_with_a_baseline() -> None:
+    given = {"baseline": ("dcaudit-baseline.json", "option --baseline")}
+    resumed = resume_settings(Settings().to_dict(), given)
+    assert resumed.settings.baseline == "dcaudit-baseline.json"
+    assert resumed.notes and "baseline" in resumed.notes[0]
