@@ -4,6 +4,7 @@ the inline script runs under the report's own Content-Security-Policy."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,10 @@ from selenium.common.exceptions import NoAlertPresentException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
+from dcaudit.baseline import FindingEntry, InteractionEntry, baseline_of
+from dcaudit.diff import compare
 from dcaudit.report import ReportData, build_report_data, render_html
+from dcaudit.report.data import with_changes
 
 from .conftest import AXE_SCRIPT
 from .hostile_run import SCRIPT, hostile_run
@@ -119,3 +123,28 @@ def test_html_skip_link_is_the_first_tab_stop(
     assert active.is_displayed()
     active.send_keys(Keys.ENTER)
     assert chromium.switch_to.active_element.get_attribute("id") == "main"
+
+
+def test_html_report_with_changes_since_a_baseline_passes_axe_in_chromium(
+    data: ReportData, chromium: Any, serve_dir: Callable[[Path], str], tmp_path: Path
+) -> None:
+    baseline = baseline_of(data.run, data.pages[1:], data.interactions[1:], data.findings[2:])
+    gone = InteractionEntry(
+        "i" * 16, "form", "/consult/", "", "have your say", "consultative", "/consult/"
+    )
+    fixed = FindingEntry(
+        "f" * 16, "DCA001", "/", "main img[src=/gone.png]", "violation", "critical", "/"
+    )
+    baseline = replace(
+        baseline,
+        findings=(*baseline.findings, fixed),
+        interactions=(*baseline.interactions, gone),
+    )
+    changes = compare(baseline, data.run, data.pages, data.interactions, data.findings)
+    assert changes.new and changes.fixed and changes.lost_two_way and changes.pages_added
+    html = render_html(with_changes(data, changes))
+    chromium.get(_publish(tmp_path / "changes", html, serve_dir))
+    assert chromium.find_element(By.ID, "changes-h").text == "Changes since the baseline"
+    result = _run_axe(chromium)
+    assert "error" not in result, result
+    assert result["violations"] == [], result["violations"]
