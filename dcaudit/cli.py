@@ -21,7 +21,7 @@ import click
 from dcaudit import __version__
 from dcaudit.batch.cli import batch_command, trends_command
 from dcaudit.cli_changes import baseline_group, diff_command
-from dcaudit.config import ALL_FORMATS, DEFAULT_FORMATS, Settings, load_settings
+from dcaudit.config import ALL_FORMATS, Settings, load_settings
 from dcaudit.errors import ConfigError, DcauditError
 
 EXIT_OK, EXIT_THRESHOLDS, EXIT_USAGE, EXIT_RUN_FAILED = 0, 1, 2, 3
@@ -81,6 +81,14 @@ def _progress_display(quiet: bool) -> Iterator[Callable[[Any], None] | None]:
     yield log_line
 
 
+def _failed(summary: dict[str, Any]) -> str:
+    """Why pages failed, as the headline says it: " (3 HTTP 404, 1 timeout)"."""
+    from dcaudit.report.headline import failures_text
+
+    text = failures_text(summary["pages"])
+    return f" ({text})" if text else ""
+
+
 def _print_summary(result: Any) -> None:
     for line in result.change_lines:  # with --baseline: new problems first, then a count
         click.echo(line)
@@ -90,7 +98,7 @@ def _print_summary(result: Any) -> None:
     stats = run.stats
     click.echo(
         f"pages fetched {stats.pages_fetched}, skipped by robots {stats.skipped_robots}, "
-        f"out of scope {stats.out_of_scope}, errors {stats.errors}, "
+        f"out of scope {stats.out_of_scope}, errors {stats.errors}{_failed(summary)}, "
         f"browser-checked {stats.browser_checked}"
     )
     counts = summary["interactions"]
@@ -153,7 +161,7 @@ _DEMO_DEFAULTS: dict[str, Any] = {
     "required_languages": ("cy",),
 }
 _STORE_HELP = "SQLite store file (default: dcaudit.sqlite in the output folder)."
-_FORMAT_HELP = f"Comma-separated: {','.join(ALL_FORMATS)} (default: {','.join(DEFAULT_FORMATS)})."
+_FORMAT_HELP = f"Comma-separated: {','.join(ALL_FORMATS)} (default: all)."
 _CONFIG_HELP = (
     "Settings file (default: dcaudit.toml, else [tool.dcaudit] in pyproject.toml, "
     "in the current folder)."

@@ -18,6 +18,7 @@ findings            every finding
 axe, static,        violations from that source of checks
 exclusion, security
 errors              pages that could not be fetched plus checks that failed on a page
+failed_pages        pages that could not be fetched (HTTP errors, time-outs, too large...)
 pages               pages and documents fetched
 interactions        interactions found
 two_way             two-way interactions (transactional, consultative, collaborative)
@@ -81,6 +82,7 @@ METRICS: dict[str, str] = {
     "findings": "findings",
     **{s.value: f"{s.value} violations" for s in Source},
     "errors": "errors",
+    "failed_pages": "pages that could not be fetched",
     "pages": "pages",
     "interactions": "interactions",
     "two_way": "two-way interactions",
@@ -173,6 +175,7 @@ def metric_values(summary: Mapping[str, Any]) -> dict[str, float | None]:
         "needs_review": findings["by_outcome"]["needs_review"],
         "findings": findings["total"],
         "errors": summary["errors"],
+        "failed_pages": summary["pages"]["errors"],
         "pages": summary["pages"]["total"],
         "interactions": interactions["total"],
         "two_way": interactions["by_mode"]["two_way"],

@@ -106,7 +106,7 @@ def summarise(
     }
 
 
-def _page_counts(pages: Sequence[Page]) -> dict[str, int]:
+def _page_counts(pages: Sequence[Page]) -> dict[str, Any]:
     html = sum(1 for p in pages if p.is_html)
     documents = sum(1 for p in pages if p.is_document and p.error is None)
     errors = sum(1 for p in pages if p.error is not None)
@@ -119,7 +119,17 @@ def _page_counts(pages: Sequence[Page]) -> dict[str, int]:
         # other = total
         "other": len(pages) - html - documents - errors,
         "browser_checked": sum(1 for p in pages if p.browser_checked),
+        # why pages could not be fetched, most frequent first: "HTTP 404", "timeout"...
+        "failed_by_reason": dict(
+            Counter(failure_reason(p.error) for p in pages if p.error is not None).most_common()
+        ),
     }
+
+
+def failure_reason(error: str) -> str:
+    """A page's error in a few words, to count pages by: "too many redirects (more than
+    10)" is "too many redirects", "refused: 10.0.0.5 is a private address" is "refused"."""
+    return error.split(" (", 1)[0].split(": ", 1)[0].strip() or error
 
 
 def _interaction_counts(interactions: Sequence[Interaction]) -> dict[str, Any]:

@@ -132,8 +132,9 @@ class _Crawl:
         self.errors = 0
         self.skipped = 0
         self.session_pages = 0
-        self.reached = False  # some URL answered with an HTTP status in this session
-        self.seeds_tried: dict[str, str | None] = {}  # seed -> why it could not connect
+        self.fetched_ok = 0  # pages fetched without an error in this session
+        # seed -> (why it failed or None, whether it failed to connect)
+        self.seeds_tried: dict[str, tuple[str | None, bool]] = {}
         self.analysis_failures = 0
         self.progress_failed = False
         self.started = clock.monotonic()
@@ -269,11 +270,8 @@ class _Crawl:
             entry.url, partial(self.admission.redirect, entry=entry, found=found)
         )
         if entry.url in self.admission.seeds:
-            self.seeds_tried[entry.url] = (
-                result.error or "unreachable" if result.connect_failed else None
-            )
-        if result.status is not None:
-            self.reached = True
+            cause = result.error or "unreachable" if result.connect_failed else result.error
+            self.seeds_tried[entry.url] = (cause, result.connect_failed)
         if result.kind is ContentKind.OTHER and result.error is None:
             self._close_other(entry, result)
             return False
@@ -342,6 +340,7 @@ class _Crawl:
         self.done += 1
         self.session_pages += 1
         self.errors += page.error is not None
+        self.fetched_ok += page.error is None
         self.skipped += new_skips
         self._report_progress()
 
@@ -416,11 +415,18 @@ class _Crawl:
         )
 
     def _check_seeds_reached(self) -> None:
-        """Every seed tried failed to connect and nothing answered: the run has failed."""
+        """Every seed tried failed (could not connect, an HTTP error, a redirect loop, a
+        time-out, too large) and no page was fetched: nothing was audited, the run failed."""
         tried = self.seeds_tried
-        if not tried or self.reached or any(cause is None for cause in tried.values()):
+        if not tried or self.fetched_ok or any(cause is None for cause, _ in tried.values()):
             return
-        raise SeedError("; ".join(f"cannot reach {url}: {cause}" for url, cause in tried.items()))
+        message = "; ".join(
+            f"cannot reach {url}: {cause}" if connect else f"{url} failed: {cause}"
+            for url, (cause, connect) in tried.items()
+        )
+        if not all(connect for _, connect in tried.values()):
+            message = f"nothing could be audited: {message}"
+        raise SeedError(message)
 
     def _all_notes(self) -> list[str]:
         notes = [*self.admission.notes, *self.notes]

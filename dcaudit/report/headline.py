@@ -49,6 +49,7 @@ class Headline:
     risk: float  # site risk, 0-100: detail under the barrier share
     risk_note: str
     cards: tuple[Card, ...] = field(default_factory=tuple)
+    failures: str = ""  # why pages could not be fetched: "3 HTTP 404, 1 timeout"
 
 
 def _parts(*pairs: tuple[int, str]) -> tuple[tuple[int, str], ...]:
@@ -84,7 +85,13 @@ def headline(summary: dict[str, Any]) -> Headline:
     )
     risk = summary["risk"]
     risk_note = f"{RISK_MEANING} The riskiest page scores {risk['max_page']:g}."
-    return Headline(two_way, blocked, note, risk["site"], risk_note, cards)
+    failures = failures_text(summary["pages"])
+    return Headline(two_way, blocked, note, risk["site"], risk_note, cards, failures)
+
+
+def failures_text(pages: dict[str, Any]) -> str:
+    """How many pages could not be fetched for each reason: "3 HTTP 404, 1 timeout"."""
+    return ", ".join(f"{n:,} {why}" for why, n in pages.get("failed_by_reason", {}).items())
 
 
 def _pages(summary: dict[str, Any]) -> Card:
@@ -99,6 +106,8 @@ def _pages(summary: dict[str, Any]) -> Card:
             (pages["errors"], "could not be fetched"),
             (pages.get("other", 0), "other files"),
         ),
+        note=f"Not fetched: {failures_text(pages)}." if pages["errors"] else "",
+        warn=bool(pages["errors"]),
         key="pages",
     )
 

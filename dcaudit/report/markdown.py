@@ -14,7 +14,7 @@ from dcaudit.models import Outcome
 from dcaudit.report.aggregate import ACCESSIBILITY, FACTORS, group_by_rule, link
 from dcaudit.report.changes import changes_markdown
 from dcaudit.report.data import ReportData
-from dcaudit.report.headline import IMPACTS
+from dcaudit.report.headline import IMPACTS, failures_text
 from dcaudit.report.meta import tool_info
 from dcaudit.report.site import host_of
 from dcaudit.report.text import md, plain
@@ -73,6 +73,11 @@ def render_markdown(data: ReportData, gate_failures: Sequence[str] = ()) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _why(pages: dict[str, Any]) -> str:
+    text = failures_text(pages)
+    return f" ({md(text, 200)})" if text else ""
+
+
 def _figures(s: dict[str, Any]) -> list[str]:
     """The headline table: each figure one number; a row's parts add up to it."""
     share = "n/a" if s["two_way_share"] is None else f"{s['two_way_share'] * 100:.0f}%"
@@ -84,7 +89,7 @@ def _figures(s: dict[str, Any]) -> list[str]:
         "|---|---:|",
         f"| **Two-way interactions with barriers** | **{s['blocked_two_way']} of {two_way}** |",
         f"| Pages audited | {s['pages']['total']} |",
-        f"| Pages that failed | {s['pages']['errors']} |",
+        f"| Pages that failed | {s['pages']['errors']}{_why(s['pages'])} |",
         f"| Interactions (every page) | {s['interactions']['total']} |",
         f"| Distinct interactions (repeats counted once) | {s['interactions']['distinct']} |",
         f"| Two-way share | {share} |",
