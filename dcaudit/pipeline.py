@@ -36,7 +36,7 @@ from dcaudit.checks.exclusion import (
     load_exclusion_rules,
     page_weight_findings,
 )
-from dcaudit.checks.findings import error_finding
+from dcaudit.checks.findings import error_finding, parse_finding
 from dcaudit.checks.security import check_security, load_security_rules
 from dcaudit.checks.static_a11y import check_static, load_static_rules
 from dcaudit.config import Settings
@@ -141,6 +141,8 @@ class _PageAnalyser:
             page, lang=parsed.lang, title=parsed.title, template=template_signature(parsed)
         )
         findings.extend(self._guarded(Source.STATIC, check_static, parsed, page, interactions))
+        if parsed.notes:
+            findings.append(parse_finding(page, parsed.notes))
         try:
             exclusion, page = check_exclusion(
                 parsed, page, interactions, self.checks.exclusion, self.settings

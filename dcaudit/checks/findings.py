@@ -28,6 +28,7 @@ from lxml import etree
 
 from dcaudit.engine.packs import Rule
 from dcaudit.errors import RulePackError
+from dcaudit.extract.nesting import PARSE_RULE
 from dcaudit.models import Finding, Impact, Interaction, Outcome, Page, Source
 
 SNIPPET_LIMIT = 300
@@ -288,6 +289,20 @@ def error_finding(rule_id: str, source: Source, page: Page, exc: BaseException) 
         impact=None,
         page=page.url,
         message=clean_text(f"check {rule_id} failed on this page: {type(exc).__name__}: {exc}"),
+    )
+
+
+def parse_finding(page: Page, notes: Sequence[str]) -> Finding:
+    """A page whose markup met a parser limit: what was done, for a person to check."""
+    return Finding(
+        id=finding_id(page.url, PARSE_RULE, None, Outcome.NEEDS_REVIEW),
+        fingerprint=finding_fingerprint(PARSE_RULE, page.url, None),
+        rule=PARSE_RULE,
+        source=Source.STATIC,
+        outcome=Outcome.NEEDS_REVIEW,
+        impact=None,
+        page=page.url,
+        message=clean_text("; ".join(notes)),
     )
 
 

@@ -36,6 +36,7 @@ from dcaudit.crawl.schedule import Schedule
 from dcaudit.crawl.sitemaps import SitemapSource, read_sitemaps
 from dcaudit.errors import ConfigError, SeedError, StoreError
 from dcaudit.extract.document import ParsedPage, decode_body, parse_html
+from dcaudit.extract.nesting import PARSE_RULE
 from dcaudit.models import Finding, Interaction, Outcome, Page, RunStats, SkipReason, Source
 from dcaudit.store import FrontierEntry, Skip, Store
 
@@ -136,6 +137,7 @@ class _Crawl:
         # seed -> (why it failed or None, whether it failed to connect)
         self.seeds_tried: dict[str, tuple[str | None, bool]] = {}
         self.analysis_failures = 0
+        self.parser_limited = 0  # pages whose markup met an HTML parser limit
         self.progress_failed = False
         self.started = clock.monotonic()
 
@@ -281,6 +283,7 @@ class _Crawl:
         if result.body is not None and _is_html_page(result):
             html, _encoding = decode_body(result.body, result.content_type)
             parsed = parse_html(result.final_url, html)
+            self.parser_limited += bool(parsed.notes)
             page = replace(page, lang=parsed.lang, title=parsed.title)
             await self.admission.links_on(parsed, entry, found)
         analysis = self._analyse(page, parsed)
@@ -442,6 +445,12 @@ class _Crawl:
                     "honoured"
                 )
         notes.extend(self.admission.trap.notes())
+        if self.parser_limited:
+            notes.append(
+                f"HTML parser: the markup of {_count(self.parser_limited, 'page')} met a "
+                "limit (nesting hundreds of levels deep, or a text of over 10 MB) and was "
+                f"read without losing content; see findings with rule {PARSE_RULE}"
+            )
         if self.analysis_failures:
             notes.append(
                 f"page analysis failed on {self.analysis_failures} page(s); "

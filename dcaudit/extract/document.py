@@ -15,6 +15,8 @@ from charset_normalizer import from_bytes
 from lxml import etree
 from lxml.html import HtmlElement
 
+from dcaudit.extract.nesting import NESTING_LIMIT, flatten_nesting
+
 _CHARSET_IN_HEADER = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
 _NON_TEXT_TAGS = {"script", "style", "noscript", "template", "svg", "head"}
 _WHITESPACE = re.compile(r"\s+")
@@ -105,6 +107,7 @@ class ParsedPage:
     lang: str | None
     title: str | None
     _cache: dict[str, object] = field(default_factory=dict, repr=False)
+    notes: tuple[str, ...] = ()  # a parser limit met, and what was done about it
 
     def absolute(self, href: str) -> str:
         return urljoin(self.base_url, href.strip())
@@ -135,7 +138,7 @@ def _collect_text(element: lxml.html.HtmlElement, parts: list[str]) -> None:
         parts.append(element.tail)
 
 
-def _html_parser() -> lxml.html.HTMLParser:
+def _html_parser(*, huge: bool = False) -> lxml.html.HTMLParser:
     """``lxml.html``'s parser with its element classes chosen in C, not by a Python callback.
 
     ``lxml.html.HtmlElementClassLookup`` calls Python for every element object lxml hands
@@ -153,26 +156,64 @@ def _html_parser() -> lxml.html.HTMLParser:
     classes = lookup.get_namespace(None)
     for tag, element_class in lxml.html.HtmlElementClassLookup._default_element_classes.items():
         classes[tag] = element_class
-    parser = lxml.html.HTMLParser()
+    parser = lxml.html.HTMLParser(huge_tree=huge)
     parser.set_element_class_lookup(lookup)
     return parser
 
 
 _PARSER = _html_parser()
+# no limit on a text node's length (10 MB without it); its 2,048 levels are never reached,
+# as deeper markup is flattened first
+_HUGE_PARSER = _html_parser(huge=True)
 
 
-def parse_html(url: str, html: str) -> ParsedPage:
-    """Parse ``html`` fetched from ``url``. Never raises on broken markup."""
+def _parse(html: str, parser: lxml.html.HTMLParser) -> HtmlElement:
     try:
-        root = lxml.html.document_fromstring(html or "<html></html>", parser=_PARSER)
+        return lxml.html.document_fromstring(html or "<html></html>", parser=parser)
     except (etree.ParserError, ValueError):
         # ValueError: a str with an XML encoding declaration; parse the bytes instead
         try:
-            root = lxml.html.document_fromstring(
-                html.encode("utf-8", errors="replace"), parser=_PARSER
+            return lxml.html.document_fromstring(
+                html.encode("utf-8", errors="replace"), parser=parser
             )
         except etree.ParserError:
-            root = lxml.html.document_fromstring("<html></html>", parser=_PARSER)
+            return lxml.html.document_fromstring("<html></html>", parser=parser)
+
+
+def _limits_met(parser: lxml.html.HTMLParser) -> tuple[bool, bool]:
+    """(too deep, text too long): the limits libxml2 met in the last parse, past which it
+    silently dropped the rest of the page."""
+    messages = [str(error.message) for error in parser.error_log]
+    deep = any("Excessive depth" in m for m in messages)
+    return deep, any("XML_PARSE_HUGE" in m for m in messages if "Excessive depth" not in m)
+
+
+def _parse_whole(html: str) -> tuple[HtmlElement, tuple[str, ...]]:
+    """Parse ``html`` keeping all of its content; notes say which limit was met."""
+    root = _parse(html, _PARSER)
+    deep, long_text = _limits_met(_PARSER)
+    if not (deep or long_text):
+        return root, ()
+    notes: list[str] = []
+    if deep:
+        html, left_out = flatten_nesting(html)
+        notes.append(
+            f"markup nested more than 256 levels deep: {left_out:,} grouping or styling "
+            f"tags past level {NESTING_LIMIT} were left out of the page's structure; "
+            "their text, links and forms were kept"
+        )
+    root = _parse(html, _HUGE_PARSER if long_text else _PARSER)
+    if _limits_met(_HUGE_PARSER if long_text else _PARSER)[0]:
+        root = _parse(html, _HUGE_PARSER)
+    if long_text:
+        notes.append("a text of more than 10 MB: read with the parser's limit lifted")
+    return root, tuple(notes)
+
+
+def parse_html(url: str, html: str) -> ParsedPage:
+    """Parse ``html`` fetched from ``url``. Never raises on broken markup, and loses no
+    content to the parser's limits (``notes`` says when one was met)."""
+    root, notes = _parse_whole(html)
     base_url = url
     base = root.find(".//base[@href]")
     if base is not None:
@@ -185,5 +226,11 @@ def parse_html(url: str, html: str) -> ParsedPage:
     if title_el is not None:
         title = _WHITESPACE.sub(" ", cast(HtmlElement, title_el).text_content()).strip() or None
     return ParsedPage(
-        url=url, html=html, root=root, base_url=base_url, lang=lang or None, title=title
+        url=url,
+        html=html,
+        root=root,
+        base_url=base_url,
+        lang=lang or None,
+        title=title,
+        notes=notes,
     )
