@@ -198,6 +198,12 @@ _OPTIONS: tuple[tuple[tuple[str, ...], dict[str, Any], str], ...] = (
         "Static checks only (default: axe-core in Chromium too).",
     ),
     (
+        ("--allow-private-addresses",),
+        {"is_flag": True, "default": None},
+        "Let host names resolve to private, loopback or link-local addresses, to audit an "
+        "internal site (default: refused; hosts given as 127.0.0.1 or localhost always work).",
+    ),
+    (
         ("--browser-max-pages",),
         {"type": int},
         "Most pages checked in the browser ({browser_max_pages}; 0: every HTML page).",

@@ -66,6 +66,9 @@ class Settings:
     backoff: float = 0.5  # first retry wait in seconds, doubled each time
     retry_after_cap: float = 30.0  # longest Retry-After honoured
     max_redirects: int = 10
+    # hosts may resolve to private, loopback and link-local addresses (an internal site);
+    # hosts given as such an address (127.0.0.1, localhost) are allowed whatever this says
+    allow_private_addresses: bool = False
     # browser pass
     browser: bool = True
     browser_workers: int = 0  # 0: one per core, at most 2

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from dcaudit.config import Settings
+from dcaudit.crawl.addresses import address_kind
 from dcaudit.crawl.content import ContentRules
 from dcaudit.crawl.fetcher import RedirectStop
 from dcaudit.crawl.frontier import Scope, TrapGuard, host_of, normalise_url, url_pattern
@@ -59,6 +61,8 @@ class Admission:
         self.seen: set[str] = set()
         self.notes: list[str] = []
         self.sitemap_elsewhere = 0  # sitemap URLs on other hosts, ignored
+        # links and redirects to private addresses, not followed: how many, and the first
+        self.private: tuple[int, str | None] = (0, None)
         self._link_cache: dict[str, tuple[str | None, bool]] = {}
 
     def restore(self, seen: set[str], admitted: Iterable[str], cut: Iterable[str]) -> None:
@@ -122,7 +126,9 @@ class Admission:
                     found.links.append(Link(page_url, normal, link_text(element), "out_of_scope"))
                 if normal not in seen:
                     seen.add(normal)
-                    found.skips.append(Skip(normal, SkipReason.OUT_OF_SCOPE, page_url))
+                    found.skips.append(
+                        Skip(normal, SkipReason.OUT_OF_SCOPE, page_url, self._private(normal))
+                    )
                 continue
             if normal in seen:
                 continue
@@ -160,10 +166,10 @@ class Admission:
             else:
                 self.seen.add(target)
                 found.links.append(Link(entry.url, target, "", "out_of_scope"))
-                found.skips.append(
-                    Skip(target, SkipReason.OUT_OF_SCOPE, entry.url, "redirect target")
-                )
-                return RedirectStop("out of scope")
+                kind = self._private(target)
+                detail = f"redirect target, {kind}" if kind else "redirect target"
+                found.skips.append(Skip(target, SkipReason.OUT_OF_SCOPE, entry.url, detail))
+                return RedirectStop(f"out of scope, {kind}" if kind else "out of scope")
         self.seen.add(target)
         if entry.url not in self.seeds and self.scope.excluded(target):
             found.skips.append(Skip(target, SkipReason.EXCLUDED, entry.url, "redirect target"))
@@ -174,6 +180,26 @@ class Admission:
             return RedirectStop("disallowed by robots.txt")
         found.done.append(FrontierEntry(target, entry.depth, entry.url))
         return None
+
+    def _private(self, url: str) -> str | None:
+        """What kind of non-public address ``url``'s host is (None for a name or a public
+        address), remembering the URL for the run's note."""
+        if self.settings.allow_private_addresses:
+            return None
+        kind = address_kind((urlsplit(url).hostname or "").strip("[]"))
+        if kind is not None:
+            count, first = self.private
+            self.private = (count + 1, first or url)
+        return kind
+
+    def private_notes(self) -> list[str]:
+        count, first = self.private
+        if not count:
+            return []
+        return [
+            f"{count} links and redirects led to private, loopback or link-local addresses "
+            f"on other hosts (the first: {first}); none was followed"
+        ]
 
     async def sitemap_location(self, location: str, sitemap: str) -> FrontierEntry | Skip | None:
         """A URL listed in a sitemap: queued at depth 1, skipped with a reason, or ignored

@@ -445,6 +445,7 @@ class _Crawl:
                     "honoured"
                 )
         notes.extend(self.admission.trap.notes())
+        notes.extend(self.admission.private_notes())
         if self.parser_limited:
             notes.append(
                 f"HTML parser: the markup of {_count(self.parser_limited, 'page')} met a "

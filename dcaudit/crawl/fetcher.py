@@ -24,6 +24,7 @@ import httpx
 
 from dcaudit import __version__
 from dcaudit.config import Settings
+from dcaudit.crawl.addresses import AddressGuard, AddressRefused
 from dcaudit.crawl.clock import Clock
 from dcaudit.crawl.content import ContentKind, ContentRules, load_content_rules, media_type
 from dcaudit.crawl.frontier import host_of, normalise_url
@@ -137,6 +138,8 @@ class Fetcher:
         self._pool_size = max(20, settings.concurrency * 4)
         self._given = HttpxRoute(transport) if transport is not None else None
         self._direct: DirectRoute | None = None
+        # names resolving to private, loopback or link-local addresses are refused
+        self.guard = AddressGuard(settings.allow_private_addresses)
         self._proxied: dict[str, HttpxRoute] = {}
         self._proxies = {} if transport is not None else urllib.request.getproxies()
         # raw headers, sent after Host: one list for every request
@@ -166,7 +169,7 @@ class Fetcher:
                     self._proxied[proxy] = route
                 return route
         if self._direct is None:
-            self._direct = DirectRoute()
+            self._direct = DirectRoute(guard=self.guard)
         return self._direct
 
     def _proxy_transport(self, scheme: str, proxy: str) -> httpx.AsyncHTTPTransport:
@@ -436,6 +439,8 @@ def retry_after_seconds(value: str | None, now: float) -> float | None:
 def describe_error(exc: BaseException) -> str:
     """A short, stable description of a failed request: 'connection refused', 'timeout'..."""
     for cause in _causes(exc):
+        if isinstance(cause, AddressRefused):
+            return str(cause)
         if isinstance(cause, socket.gaierror):
             return "DNS lookup failed"
         if isinstance(cause, ConnectionRefusedError):
@@ -458,8 +463,9 @@ def describe_error(exc: BaseException) -> str:
 
 
 def _is_dns_failure(exc: BaseException) -> bool:
-    # a name that does not resolve will not resolve a second later: fail fast
-    return any(isinstance(c, socket.gaierror) for c in _causes(exc))
+    # a name that does not resolve will not resolve a second later, nor will a refused
+    # address be allowed: fail fast
+    return any(isinstance(c, socket.gaierror | AddressRefused) for c in _causes(exc))
 
 
 def _causes(exc: BaseException) -> Iterator[BaseException]:

@@ -21,6 +21,13 @@ from typing import Any
 
 import httpcore
 
+from dcaudit.crawl.addresses import (
+    AddressGuard,
+    AddressRefused,
+    connect_checked,
+    is_given_address,
+)
+
 # Stop reading from a socket while this much is buffered and unread (a response whose
 # body nobody reads, such as a large document, must not fill memory before it is closed).
 MAX_BUFFERED = 256 * 1024
@@ -221,7 +228,11 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
 
 
 class AsyncioBackend(httpcore.AsyncNetworkBackend):
-    """Opens TCP connections on the running asyncio loop."""
+    """Opens TCP connections on the running asyncio loop; with a ``guard``, only to the
+    addresses it allows (:mod:`~dcaudit.crawl.addresses`)."""
+
+    def __init__(self, guard: AddressGuard | None = None) -> None:
+        self._guard = guard
 
     async def connect_tcp(
         self,
@@ -234,15 +245,23 @@ class AsyncioBackend(httpcore.AsyncNetworkBackend):
         loop = asyncio.get_running_loop()
         try:
             async with asyncio.timeout(timeout):
-                transport, protocol = await loop.create_connection(
-                    _BufferedProtocol,
-                    host,
-                    port,
-                    local_addr=(local_address, 0) if local_address else None,
-                    happy_eyeballs_delay=HAPPY_EYEBALLS_DELAY,
-                )
+                if self._guard is not None and not is_given_address(host):
+                    sock = await connect_checked(
+                        self._guard, host, port, local_address, HAPPY_EYEBALLS_DELAY
+                    )
+                    transport, protocol = await loop.create_connection(_BufferedProtocol, sock=sock)
+                else:
+                    transport, protocol = await loop.create_connection(
+                        _BufferedProtocol,
+                        host,
+                        port,
+                        local_addr=(local_address, 0) if local_address else None,
+                        happy_eyeballs_delay=HAPPY_EYEBALLS_DELAY,
+                    )
         except TimeoutError as exc:
             raise httpcore.ConnectTimeout(f"timed out connecting to {host}:{port}") from exc
+        except AddressRefused as exc:
+            raise httpcore.ConnectError(str(exc)) from exc
         except OSError as exc:
             raise httpcore.ConnectError(str(exc) or type(exc).__name__) from exc
         sock = transport.get_extra_info("socket")

@@ -28,6 +28,7 @@ from urllib.parse import urlsplit
 import httpcore
 import httpx
 
+from dcaudit.crawl.addresses import AddressGuard
 from dcaudit.crawl.network import AsyncioBackend
 from dcaudit.errors import ConfigError
 
@@ -104,9 +105,9 @@ class DirectRoute:
     50 ms that a crawl of a plain-http site never needs.
     """
 
-    def __init__(self, keepalive_expiry: float = 5.0) -> None:
+    def __init__(self, keepalive_expiry: float = 5.0, guard: AddressGuard | None = None) -> None:
         self._expiry = keepalive_expiry
-        self._backend = AsyncioBackend()
+        self._backend = AsyncioBackend(guard)
         self._tls: ssl.SSLContext | None = None
         self._idle: dict[tuple[bytes, bytes, int], list[httpcore.AsyncHTTPConnection]] = {}
         self._open: set[httpcore.AsyncHTTPConnection] = set()
