@@ -13,6 +13,7 @@ import asyncio
 import email.utils
 import ipaddress
 import logging
+import re
 import socket
 import ssl
 import urllib.request
@@ -454,12 +455,24 @@ def describe_error(exc: BaseException) -> str:
         if isinstance(cause, TimeoutError | httpx.TimeoutException):
             return "timeout"
     if isinstance(exc, httpx.RemoteProtocolError):
-        return "connection closed by the server"
+        return _protocol_error(str(exc))
     if isinstance(exc, httpx.ConnectError):
         return "connection failed"
     if isinstance(exc, httpx.DecodingError):
         return "body could not be decoded"
     return f"request failed ({type(exc).__name__})"
+
+
+def _protocol_error(message: str) -> str:
+    """A broken exchange: the server hung up part-way, or sent what is not HTTP (a chunk
+    header that is no number, a bad status line or header)."""
+    text = message.lower()
+    if "closed" not in text and "disconnect" not in text and _MALFORMED.search(text):
+        return "malformed response"
+    return "connection closed by the server"
+
+
+_MALFORMED = re.compile(r"illegal|malformed|invalid|bad |unsupported|not a valid")
 
 
 def _is_dns_failure(exc: BaseException) -> bool:
