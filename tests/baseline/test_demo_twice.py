@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from .cli import dcaudit
+from ..core.audits import dcaudit
 
 STILL = ("new>0", "fixed>0", "new.needs_review>0", "new_interactions>0", "gone_interactions>0",
          "reclassified>0", "pages_added>0", "pages_removed>0", "site_risk_delta!=0")  # fmt: skip

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from .cli import dcaudit
+from ..core.audits import dcaudit
 from .site import serve
 
 GATE = (
