@@ -49,14 +49,28 @@ def _limit_options(func: Any) -> Any:
 )
 @click.option("--resume", metavar="BATCH", help="Carry on with an interrupted batch.")
 @click.option("--format", "formats", default="html,csv,json", help=_FORMAT_HELP)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    help="Dask workers on this machine, one browser each, at most one per core "
+    "(default: one per core; 1: one body after another, without Dask).",
+)
+@click.option("--scheduler", metavar="tcp://HOST:8786", help="Audit on this Dask cluster.")
 @click.option("-q", "--quiet", is_flag=True, help="Only the summary.")
 @_limit_options
 def batch_command(
-    bodies_file: Path, formats: str, quiet: bool, resume: str | None, **options: Any
+    bodies_file: Path,
+    formats: str,
+    quiet: bool,
+    resume: str | None,
+    workers: int | None,
+    scheduler: str | None,
+    **options: Any,
 ) -> None:
     """Audit every body in BODIES.csv (name,url and any grouping columns) on one method,
     then write the comparison."""
     from dcaudit.batch.bodies import read_bodies
+    from dcaudit.batch.cluster import local_workers
     from dcaudit.batch.compare import comparison
     from dcaudit.batch.runner import BatchInterrupted, BatchJob, run_batch
     from dcaudit.config import load_settings
@@ -74,7 +88,8 @@ def batch_command(
         wanted = check_formats(formats.split(","))
         bodies, columns = read_bodies(bodies_file)
         settings = load_settings(given, config)
-        job = BatchJob(bodies_file, bodies, columns, settings, resume)
+        count = local_workers(workers, scheduler, say)
+        job = BatchJob(bodies_file, bodies, columns, settings, resume, count, scheduler)
         with sigterm_interrupts():
             batch = run_batch(job, say)
         data = comparison(settings.store_path, batch.id)

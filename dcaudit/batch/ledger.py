@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -131,6 +131,40 @@ class Ledger:
                 "UPDATE batch_bodies SET status=?, run_id=?, detail=? WHERE batch_id=? AND name=?",
                 (status, run_id, detail, batch_id, name),
             )
+
+    def put_run(
+        self,
+        batch_id: str,
+        name: str,
+        ended: tuple[str, str | None, str | None],
+        schema: int,
+        rows: Mapping[str, tuple[Sequence[str], Sequence[Sequence[Any]]]],
+    ) -> None:
+        """Insert a run's rows, audited elsewhere (:mod:`dcaudit.batch.transfer`), and
+        set the body's ``(status, run_id, detail)``, in one transaction."""
+        ours = int(self._db.execute("PRAGMA user_version").fetchone()[0])
+        if rows and schema != ours:
+            raise StoreError(
+                f"a worker wrote store schema {schema}, this store has {ours}: "
+                "install the same dcaudit version on the workers as here"
+            )
+        statements = [
+            (self._insert(table, columns), values) for table, (columns, values) in rows.items()
+        ]
+        with self._transaction():
+            for statement, values in statements:
+                self._db.executemany(statement, values)
+            self._db.execute(
+                "UPDATE batch_bodies SET status=?, run_id=?, detail=? WHERE batch_id=? AND name=?",
+                (*ended, batch_id, name),
+            )
+
+    def _insert(self, table: str, columns: Sequence[str]) -> str:
+        known = {c[1] for c in self._db.execute("SELECT * FROM pragma_table_info(?)", (table,))}
+        if not known or not set(columns) <= known:
+            raise StoreError(f"a worker returned rows this store has no place for ({table})")
+        names = ", ".join(f'"{c}"' for c in columns)
+        return f'INSERT INTO "{table}" ({names}) VALUES ({", ".join("?" * len(columns))})'
 
     def set_status(self, batch_id: str, status: str, finished: str | None) -> None:
         with self._transaction():

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import re
 import shlex
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from dcaudit.batch.bodies import Body
 from dcaudit.batch.ledger import (
@@ -30,6 +31,7 @@ from dcaudit.batch.ledger import (
     BatchBody,
     Ledger,
 )
+from dcaudit.batch.transfer import BodyResult
 from dcaudit.config import Settings
 from dcaudit.errors import ConfigError, DcauditError, SeedError
 from dcaudit.models import RunStatus
@@ -38,6 +40,7 @@ from dcaudit.resume import stored_settings
 from dcaudit.store import Store
 
 Notify = Callable[[str], None]
+Observe = Callable[[BatchBody, BodyResult], None]
 
 
 class BatchInterrupted(Exception):
@@ -56,6 +59,8 @@ class BatchJob:
     columns: Sequence[str]
     settings: Settings  # the per-site settings every body gets; out_dir holds the batch
     resume: str | None = None
+    workers: int = 1  # 1: one body after another in this process; more: a local Dask cluster
+    scheduler: str | None = None  # a Dask scheduler's address: its cluster audits the bodies
 
 
 def _now() -> str:
@@ -83,9 +88,11 @@ def resume_command(job: BatchJob, batch_id: str) -> str:
     )
 
 
-def run_batch(job: BatchJob, notify: Notify) -> Batch:
+def run_batch(job: BatchJob, notify: Notify, observe: Observe | None = None) -> Batch:
     """Audit every body not yet finished; the batch as stored at the end. Raises
-    BatchInterrupted when stopped part-way (what was done is stored)."""
+    BatchInterrupted when stopped part-way (what was done is stored). ``observe`` is told
+    how each body audited now ended, with its time (and, on a cluster, its pages and the
+    worker's memory)."""
     path = job.settings.store_path
     Store(path).close()  # creates the store (and its folder) the runs and the ledger share
     with Ledger(path) as ledger:
@@ -93,19 +100,43 @@ def run_batch(job: BatchJob, notify: Notify) -> Batch:
         settings = stored_settings(batch.settings)
         settings = replace(settings, out_dir=job.settings.out_dir, store=job.settings.store)
         ledger.set_status(batch.id, RUNNING, None)
-        total = len(batch.bodies)
-        for entry in batch.bodies:
-            if entry.status in FINISHED:
-                continue
-            done = _audit_body(
-                ledger, batch, entry, body_settings(settings, entry.body, entry.position), notify
-            )
-            notify(f"[{entry.position + 1}/{total}] {entry.body.name}: {_said(done)}")
-            if done.status == INTERRUPTED:
-                ledger.set_status(batch.id, INTERRUPTED, _now())
-                raise BatchInterrupted(batch.id, resume_command(job, batch.id))
+        if job.scheduler or job.workers > 1:
+            from dcaudit.batch.cluster import run_on_cluster
+
+            run_on_cluster(job, ledger, batch, settings, notify, observe)
+        else:
+            for entry in batch.bodies:
+                if entry.status not in FINISHED:
+                    audit_in_turn(job, ledger, batch, entry, settings, notify, observe)
         ledger.set_status(batch.id, DONE, _now())
         return ledger.get(batch.id)
+
+
+def audit_in_turn(
+    job: BatchJob,
+    ledger: Ledger,
+    batch: Batch,
+    entry: BatchBody,
+    settings: Settings,
+    notify: Notify,
+    observe: Observe | None = None,
+) -> None:
+    """Audit (or resume) one body in this process, directly into the store."""
+    started = time.perf_counter()
+    done = _audit_body(
+        ledger, batch, entry, body_settings(settings, entry.body, entry.position), notify
+    )
+    notify(f"[{entry.position + 1}/{len(batch.bodies)}] {entry.body.name}: {_said(done)}")
+    if observe is not None:
+        seconds = time.perf_counter() - started
+        observe(done, BodyResult(done.body.name, done.status, done.run_id, seconds=seconds))
+    if done.status == INTERRUPTED:
+        stop(job, ledger, batch)
+
+
+def stop(job: BatchJob, ledger: Ledger, batch: Batch) -> NoReturn:
+    ledger.set_status(batch.id, INTERRUPTED, _now())
+    raise BatchInterrupted(batch.id, resume_command(job, batch.id))
 
 
 def _said(entry: BatchBody) -> str:
@@ -144,7 +175,7 @@ def _audit_body(
     ledger: Ledger, batch: Batch, entry: BatchBody, settings: Settings, notify: Notify
 ) -> BatchBody:
     """Run (or resume) one body's audit and record how it ended."""
-    run_id = entry.run_id or _orphan_run(ledger, settings, batch, entry.body.url)
+    run_id = entry.run_id or orphan_run(ledger, settings, batch, entry.body.url)
     status, detail = DONE, None
     if run_id is not None and _finished_run(settings, run_id):
         return _record(ledger, batch, entry, DONE, run_id, None)
@@ -160,7 +191,7 @@ def _audit_body(
         if any(note.startswith("interrupted") for note in result.run.notes):
             status = INTERRUPTED
     except KeyboardInterrupt:
-        run_id = run_id or _orphan_run(ledger, settings, batch, entry.body.url)
+        run_id = run_id or orphan_run(ledger, settings, batch, entry.body.url)
         return _record(ledger, batch, entry, INTERRUPTED, run_id, None)
     except ConfigError:
         raise  # the batch's settings are wrong for every body alike
@@ -169,7 +200,7 @@ def _audit_body(
     except DcauditError as exc:
         status, detail = FAILED, str(exc)
     if status in (UNREACHABLE, FAILED):
-        run_id = run_id or _orphan_run(ledger, settings, batch, entry.body.url)
+        run_id = run_id or orphan_run(ledger, settings, batch, entry.body.url)
     return _record(ledger, batch, entry, status, run_id, detail)
 
 
@@ -193,7 +224,7 @@ def _finished_run(settings: Settings, run_id: str) -> bool:
     return run.status in (RunStatus.COMPLETE, RunStatus.PARTIAL) and not interrupted
 
 
-def _orphan_run(ledger: Ledger, settings: Settings, batch: Batch, url: str) -> str | None:
+def orphan_run(ledger: Ledger, settings: Settings, batch: Batch, url: str) -> str | None:
     """The newest run of ``url`` since the batch began that no body holds: the run a
     killed batch started for this body."""
     claimed = ledger.claimed_runs()

@@ -1,6 +1,7 @@
 """dcaudit batch end to end: generated bodies on loopback, one unreachable, one whose
-robots.txt disallows everything; the league table, groupings, the unreachable row, every
-body a normal run, and a batch stopped part-way resumed without redoing finished bodies."""
+robots.txt disallows everything, audited on a local Dask cluster; the league table,
+groupings, the unreachable row, every body a normal run, and batches stopped part-way (on
+the cluster and one body after another) resumed without redoing finished bodies."""
 
 from __future__ import annotations
 
@@ -17,8 +18,12 @@ import pytest
 from click.testing import CliRunner
 
 from dcaudit.batch import runner
-from dcaudit.batch.ledger import DONE, INTERRUPTED, UNREACHABLE, Ledger
+from dcaudit.batch.bodies import Body, read_bodies
+from dcaudit.batch.cluster import Dispatcher, dask_client
+from dcaudit.batch.ledger import DONE, INTERRUPTED, PENDING, UNREACHABLE, BatchBody, Ledger
+from dcaudit.batch.transfer import BodyTask
 from dcaudit.cli import main
+from dcaudit.config import load_settings
 from dcaudit.demo.bodies import BodySite, GeneratedBodies
 from dcaudit.pipeline import run_audit
 from dcaudit.store import Store
@@ -39,6 +44,7 @@ SECTOR = {
     "Closed Board": "health",
 }
 LIMITS = ["--no-browser", "--delay", "0", "--max-pages", "40", "-q"]
+IN_TURN = ("--workers", "1")  # one body after another, without Dask
 
 
 def closed_port() -> int:
@@ -69,10 +75,25 @@ def batch(folder: Path, *extra: str) -> Any:
 
 
 @pytest.fixture(scope="module")
-def done(bodies: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Path:
+def scheduler() -> Iterator[str]:
+    """A local Dask cluster of two worker processes on 127.0.0.1, for the whole module."""
+    from distributed import LocalCluster
+
+    with LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address="127.0.0.1:0",  # None would still bind port 8787
+    ) as cluster:
+        yield str(cluster.scheduler_address)
+
+
+@pytest.fixture(scope="module")
+def done(bodies: dict[str, str], scheduler: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("batch")
     write_csv(folder, bodies)
-    result = batch(folder)
+    result = batch(folder, "--scheduler", scheduler)
     assert result.exit_code == 0, result.output
     return folder
 
@@ -189,7 +210,7 @@ def test_stopped_batch_resumes_without_redoing_bodies(
         return real(settings, seeds, **kwargs)
 
     monkeypatch.setattr(runner, "run_audit", stop_beta)
-    stopped = batch(tmp_path)
+    stopped = batch(tmp_path, *IN_TURN)
     assert stopped.exit_code == 130, stopped.output
     assert "--resume b" in stopped.output
     store = tmp_path / "out" / "dcaudit.sqlite"
@@ -198,7 +219,7 @@ def test_stopped_batch_resumes_without_redoing_bodies(
     states = {b.body.name: (b.status, b.run_id) for b in first.bodies}
     assert states["Alpha Council"][0] == DONE and states["Beta Council"][0] == INTERRUPTED
     monkeypatch.setattr(runner, "run_audit", real)
-    resumed = batch(tmp_path, "--resume", first.id)
+    resumed = batch(tmp_path, "--resume", first.id, *IN_TURN)
     assert resumed.exit_code == 0, resumed.output
     with Ledger(store) as ledger:
         after = {b.body.name: b for b in ledger.get(first.id).bodies}
@@ -212,8 +233,8 @@ def test_stopped_batch_resumes_without_redoing_bodies(
 
 def test_trends_over_two_batches(bodies: dict[str, str], tmp_path: Path) -> None:
     write_csv(tmp_path, {name: bodies[name] for name in ("Alpha Council", "Gamma Trust")})
-    assert batch(tmp_path).exit_code == 0
-    assert batch(tmp_path).exit_code == 0  # the same batch, run again later
+    assert batch(tmp_path, *IN_TURN).exit_code == 0
+    assert batch(tmp_path, *IN_TURN).exit_code == 0  # the same batch, run again later
     data = json.loads((tmp_path / "out" / "comparison.json").read_text(encoding="utf-8"))
     points = {t["name"]: t["points"] for t in data["trends"]}
     assert [len(p) for p in points.values()] == [2, 2]
@@ -228,3 +249,60 @@ def test_trends_over_two_batches(bodies: dict[str, str], tmp_path: Path) -> None
     assert "Alpha Council over time" in (out / "trends.html").read_text(encoding="utf-8")
     missing = CliRunner().invoke(main, ["trends", "--out", str(tmp_path / "none")])
     assert missing.exit_code == 2 and "no store at" in missing.output
+
+
+def test_batch_stopped_on_the_cluster_resumes_on_a_new_one(
+    bodies: dict[str, str], scheduler: str, tmp_path: Path
+) -> None:
+    names = ("Alpha Council", "Gamma Trust", "Closed Board")
+    write_csv(tmp_path, {name: bodies[name] for name in names})
+    csv_path = tmp_path / "bodies.csv"
+    listed, columns = read_bodies(csv_path)
+    given = {"out_dir": str(tmp_path / "out"), "delay": 0.0, "browser": False, "max_pages": 40}
+    settings = load_settings(given, environ={}, cwd=tmp_path)
+    job = runner.BatchJob(csv_path, listed, columns, settings, scheduler=scheduler)
+
+    def ctrl_c_after_the_first_body(message: str) -> None:
+        if message.startswith("[1/"):
+            raise KeyboardInterrupt  # Ctrl-C as the first result is stored
+
+    with pytest.raises(runner.BatchInterrupted) as stopped:
+        runner.run_batch(job, ctrl_c_after_the_first_body)
+    store = tmp_path / "out" / "dcaudit.sqlite"
+    with Ledger(store) as ledger:
+        first = ledger.get(stopped.value.batch_id)
+    assert first.status == INTERRUPTED
+    finished = [b for b in first.bodies if b.status != PENDING]
+    assert len(finished) == 1 and finished[0].run_id is not None
+    # resumed on a cluster of dcaudit's own making; the finished body is not redone
+    resumed = batch(tmp_path, "--resume", first.id, "--workers", "2")
+    assert resumed.exit_code == 0, resumed.output
+    with Ledger(store) as ledger:
+        after = {b.body.name: b for b in ledger.get(first.id).bodies}
+    assert after[finished[0].body.name].run_id == finished[0].run_id
+    assert {b.status for n, b in after.items() if n != "Closed Board"} == {DONE}
+    assert after["Closed Board"].status == UNREACHABLE and after["Closed Board"].run_id
+    with Store(store, create=False) as db:
+        runs = db.list_runs()
+        assert sorted(r.seeds[0] for r in runs) == sorted(bodies[name] for name in names)
+        alpha = after["Alpha Council"].run_id or ""
+        assert db.get_run(alpha).settings["store"] == str(store)  # not the worker's own
+        assert db.page_count(alpha) > 0 and db.page_body(alpha, bodies["Alpha Council"])
+
+
+def test_one_body_of_a_host_at_a_time(bodies: dict[str, str], scheduler: str) -> None:
+    alpha, beta = bodies["Alpha Council"], bodies["Beta Council"]
+    urls = [("Alpha", alpha), ("Alpha apply", alpha + "apply/1/"), ("Beta", beta)]
+    settings = load_settings({"delay": 0.0, "browser": False, "max_pages": 3}, environ={})
+    tasks = [
+        (BatchBody(Body(name, url), n), BodyTask(name, url, settings.to_dict()))
+        for n, (name, url) in enumerate(urls)
+    ]
+    with dask_client(2, scheduler) as client:
+        dispatcher = Dispatcher(client, tasks)
+        order = []
+        for entry, result in dispatcher.results():
+            if not order:  # while the first ran: Alpha and Beta, Alpha's second body waiting
+                assert [e.body.name for e, _ in dispatcher.waiting] == ["Alpha apply"]
+            order.append((entry.body.name, result.status, result.pages))
+    assert sorted(order) == [("Alpha", DONE, 3), ("Alpha apply", DONE, 3), ("Beta", DONE, 3)]
