@@ -8,6 +8,7 @@ Every value is between 0 and 1, so a weight reads as "how much this signal moves
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -215,10 +216,10 @@ def _element_features(
     links = sum(1 for _ in element.iter("a"))
     if links >= patterns.wrapper_links:
         features["wrapper"] = 1.0
-    hidden = sum(1 for i in element.iter("input") if (i.get("type") or "").lower() == "hidden")
-    if hidden >= 5:
+    hidden = [i for i in element.iter("input") if (i.get("type") or "").lower() == "hidden"]
+    if len(hidden) >= 5:
         features["hidden:many"] = 1.0
-    if hidden and any("viewstate" in (i.get("name") or "").lower() for i in element.iter("input")):
+    if any("viewstate" in (i.get("name") or "").lower() for i in hidden):
         features["hidden:viewstate"] = 1.0
     return features
 
@@ -235,7 +236,7 @@ def link_clause(element: lxml.html.HtmlElement | None, fallback: str) -> str:
         element, parent = parent, parent.getparent()
     if element is None or parent is None:
         return fallback
-    if sum(1 for _ in parent.iter("a")) < 2:
+    if next(itertools.islice(parent.iter("a"), 1, None), None) is None:  # its only link
         return _own_text(parent)
     before: list[str] = []
     node = element.getprevious()
