@@ -21,7 +21,7 @@ import click
 from dcaudit import __version__
 from dcaudit.batch.cli import batch_command, trends_command
 from dcaudit.cli_changes import baseline_group, diff_command
-from dcaudit.config import ALL_FORMATS, Settings, load_settings
+from dcaudit.config import ALL_FORMATS, DEFAULT_FORMATS, Settings, load_settings
 from dcaudit.errors import ConfigError, DcauditError
 
 EXIT_OK, EXIT_THRESHOLDS, EXIT_USAGE, EXIT_RUN_FAILED = 0, 1, 2, 3
@@ -161,7 +161,7 @@ _DEMO_DEFAULTS: dict[str, Any] = {
     "required_languages": ("cy",),
 }
 _STORE_HELP = "SQLite store file (default: dcaudit.sqlite in the output folder)."
-_FORMAT_HELP = f"Comma-separated: {','.join(ALL_FORMATS)} (default: all)."
+_FORMAT_HELP = f"Comma-separated: {','.join(ALL_FORMATS)} (default: {','.join(DEFAULT_FORMATS)})."
 _CONFIG_HELP = (
     "Settings file (default: dcaudit.toml, else [tool.dcaudit] in pyproject.toml, "
     "in the current folder)."
