@@ -26,8 +26,8 @@ import pytest
 from dcaudit.checks.browser import BrowserResult, BrowserTarget, run_browser_pass
 from dcaudit.config import Settings
 
-from ..baseline.cli import dcaudit
 from ..conftest import browser_missing_reason, browser_required
+from ..core.audits import dcaudit
 from .test_remote_webdriver import free_port
 
 pytestmark = pytest.mark.browser

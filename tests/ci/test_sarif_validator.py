@@ -14,8 +14,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from ..baseline.cli import dcaudit
 from ..conftest import browser_required
+from ..core.audits import dcaudit
 
 REPO = Path(__file__).resolve().parents[2]
 MULTITOOL = REPO / "node_modules" / "@microsoft" / "sarif-multitool-linux" / "Sarif.Multitool"

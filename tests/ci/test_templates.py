@@ -18,8 +18,8 @@ import jsonschema
 import pytest
 import yaml
 
-from ..baseline.cli import dcaudit
 from ..baseline.site import TwoVersionSite
+from ..core.audits import dcaudit
 
 REPO = Path(__file__).resolve().parents[2]
 CI = REPO / "ci"
