@@ -23,8 +23,8 @@ import itertools
 import time
 from pathlib import Path
 
-from dcaudit.checks.classify import ClassificationRules, classify
 from dcaudit.classify.corpus import load_corpus, page_url
+from dcaudit.classify.decision import ClassificationRules, classify
 from dcaudit.classify.fitting import evaluate
 from dcaudit.demo.server import site_root
 from dcaudit.engine.classify_rules import load_classification_rules

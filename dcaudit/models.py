@@ -178,7 +178,7 @@ class Risk:
 
 @dataclass(frozen=True)
 class Interaction:
-    """Something a citizen can do on a page; classified by checks.classify."""
+    """Something a citizen can do on a page; classified by dcaudit.classify.decision."""
 
     id: str
     page: str

@@ -28,7 +28,6 @@ from dcaudit.checks.browser import (
     run_browser_pass,
 )
 from dcaudit.checks.browser_resume import BROWSER_RULE, BrowserSeen, checked_before
-from dcaudit.checks.classify import classify, load_classification_rules
 from dcaudit.checks.exclusion import (
     SiteObservations,
     check_exclusion,
@@ -39,6 +38,7 @@ from dcaudit.checks.exclusion import (
 from dcaudit.checks.findings import error_finding, parse_finding
 from dcaudit.checks.security import check_security, load_security_rules
 from dcaudit.checks.static_a11y import check_static, load_static_rules
+from dcaudit.classify.decision import classify, load_classification_rules
 from dcaudit.config import Settings
 from dcaudit.crawl.crawler import CrawlProgress, PageAnalysis, crawl
 from dcaudit.crawl.frontier import Scope

@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from dcaudit.checks.classify import hard_rule
+from dcaudit.classify.decision import hard_rule
 from dcaudit.classify.model import LinearModel
 from dcaudit.classify.samples import PageSample, Sample
 from dcaudit.classify.train import DEFAULT_FIT, FitSettings, fit_all

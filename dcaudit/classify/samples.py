@@ -14,7 +14,6 @@ from pathlib import Path
 
 import lxml.html
 
-from dcaudit.checks.classify import interaction_features_of_page
 from dcaudit.classify.corpus import (
     CorpusPage,
     Label,
@@ -23,6 +22,7 @@ from dcaudit.classify.corpus import (
     page_url,
 )
 from dcaudit.classify.corpus_candidates import form_elements
+from dcaudit.classify.decision import interaction_features_of_page
 from dcaudit.classify.model import MODEL_OF_KIND
 from dcaudit.engine.accuracy import compare, load_ground_truth
 from dcaudit.engine.classify_rules import ClassificationRules

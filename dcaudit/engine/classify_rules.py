@@ -3,7 +3,7 @@ documents packs, then evaluated against interactions.
 
 A rule contributes one *signal* (see ``SIGNALS``) with a score = rule weight x matcher
 strength (x a language factor for phrases of a language the page is not in). The classifier
-(dcaudit.checks.classify) turns signals into a class through the digital layer test.
+(dcaudit.classify.decision) turns signals into a class through the digital layer test.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import pytest
 
-from dcaudit.checks.classify import classify
+from dcaudit.classify.decision import classify
 from dcaudit.engine.classify_rules import ClassificationRules, default_classification_rules
 from dcaudit.extract.document import ParsedPage, parse_html
 from dcaudit.extract.interactions import extract_interactions

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from dcaudit.checks.classify import classify
+from dcaudit.classify.decision import classify
 from dcaudit.engine.accuracy import Comparison, compare, load_ground_truth
 from dcaudit.engine.classify_rules import ClassificationRules
 from dcaudit.extract.document import parse_html

@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from dcaudit.checks.classify import classify
+from dcaudit.classify.decision import classify
 from dcaudit.demo.server import DemoServer, ground_truth_path, site_root
 from dcaudit.engine.accuracy import Comparison, LabelledInteraction, compare, load_ground_truth
 from dcaudit.engine.classify_rules import ClassificationRules

@@ -15,7 +15,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.wait import WebDriverWait
 
-from dcaudit.checks.classify import classify
+from dcaudit.classify.decision import classify
 from dcaudit.demo.server import DemoServer, ground_truth_path
 from dcaudit.engine.accuracy import find_matches, load_ground_truth
 from dcaudit.engine.classify_rules import ClassificationRules

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from dcaudit.checks.classify import classify
+from dcaudit.classify.decision import classify
 from dcaudit.engine.classify_rules import ClassificationRules, load_classification_rules
 from dcaudit.engine.packs import load_packs
 from dcaudit.extract.document import parse_html

@@ -12,8 +12,8 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from dcaudit.checks.classify import classify, interaction_features_of_page
 from dcaudit.classify.corpus import LABELS_DIR, load_labels
+from dcaudit.classify.decision import classify, interaction_features_of_page
 from dcaudit.classify.evaluate import cohen_kappa, leave_one_source_out
 from dcaudit.classify.features import load_feature_patterns
 from dcaudit.classify.fitting import load_dataset, train
