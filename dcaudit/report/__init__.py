@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from dcaudit.errors import ConfigError, DcauditError
+from dcaudit.errors import ConfigError
 from dcaudit.report.csv import render_csv
 from dcaudit.report.data import ReportData, build_report_data, load_report_data
+from dcaudit.report.files import make_folder, write_files
 from dcaudit.report.gitlab import render_code_quality, render_pa11y
 from dcaudit.report.html import render_html
 from dcaudit.report.json import render_json
@@ -67,10 +68,7 @@ def write_report_data(
     gate_failures: Sequence[str] = (),
 ) -> list[Path]:
     """As :func:`write_reports`, from data already loaded."""
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise DcauditError(f"cannot create report folder {out_dir}: {exc.strerror}") from exc
+    make_folder(out_dir)  # before rendering: a folder that cannot be made fails fast
     texts: dict[str, str] = {}
     for fmt in dict.fromkeys(formats):  # each format once, in the order asked
         if fmt == "html":
@@ -89,17 +87,7 @@ def write_report_data(
             texts["gl-code-quality-report.json"] = render_code_quality(data)
         elif fmt == "accessibility":
             texts["gl-accessibility.json"] = render_pa11y(data)
-    written: list[Path] = []
-    for name, text in texts.items():
-        path = out_dir / name
-        try:
-            # newline="" keeps the CSV files' CRLF row ends as the csv module wrote them
-            with path.open("w", encoding="utf-8", newline="") as handle:
-                handle.write(text)
-        except OSError as exc:
-            raise DcauditError(f"cannot write {path}: {exc.strerror}") from exc
-        written.append(path)
-    return written
+    return write_files(texts, out_dir)
 
 
 __all__ = [

@@ -20,9 +20,10 @@ from typing import Any
 
 from markupsafe import Markup
 
-from dcaudit.errors import ConfigError, DcauditError
+from dcaudit.errors import ConfigError
 from dcaudit.models import FourCo, Participation
 from dcaudit.report.csv import _table
+from dcaudit.report.files import write_files
 from dcaudit.report.headline import CO_NAME
 from dcaudit.report.html import _asset, _environment
 
@@ -154,23 +155,6 @@ def render_trends_csv(data: dict[str, Any]) -> str:
 
 def _json(document: Any) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
-
-
-def write_files(texts: dict[str, str], out_dir: Path) -> list[Path]:
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise DcauditError(f"cannot create report folder {out_dir}: {exc.strerror}") from exc
-    written = []
-    for name, text in texts.items():
-        path = out_dir / name
-        try:
-            with path.open("w", encoding="utf-8", newline="") as handle:
-                handle.write(text)
-        except OSError as exc:
-            raise DcauditError(f"cannot write {path}: {exc.strerror}") from exc
-        written.append(path)
-    return written
 
 
 def check_formats(formats: Iterable[str]) -> list[str]:
