@@ -26,9 +26,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from dcaudit.checks.axe_script import load_axe
-from dcaudit.checks.browser import BrowserResult, BrowserTarget, run_browser_pass
-from dcaudit.checks.browser_session import start_session
+from dcaudit.browser.axe_script import load_axe
+from dcaudit.browser.run import BrowserResult, BrowserTarget, run_browser_pass
+from dcaudit.browser.session import start_session
 from dcaudit.config import Settings
 
 PIXEL = base64.b64decode(

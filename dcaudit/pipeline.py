@@ -20,14 +20,14 @@ from urllib.parse import urlsplit
 
 from dcaudit import __version__
 from dcaudit.baseline import Baseline, read_baseline
-from dcaudit.checks.axe_script import load_axe
-from dcaudit.checks.browser import (
+from dcaudit.browser.axe_script import load_axe
+from dcaudit.browser.resume import BROWSER_RULE, BrowserSeen, checked_before
+from dcaudit.browser.run import (
     BrowserResult,
     BrowserTarget,
     browser_available,
     run_browser_pass,
 )
-from dcaudit.checks.browser_resume import BROWSER_RULE, BrowserSeen, checked_before
 from dcaudit.checks.exclusion import (
     SiteObservations,
     check_exclusion,

@@ -7,7 +7,7 @@ so a finding's identity is computed one way everywhere:
   two runs has the same id.
 - ``fingerprint`` = hash(rule, page path template, selector): host-independent, and shared
   by pages whose paths differ only in numbers or ids (/news/2024/5), for baselines
-  ("fail only on new problems"). dcaudit.checks.axe_findings uses the same formula.
+  ("fail only on new problems"). dcaudit.browser.axe_findings uses the same formula.
 
 Text taken from audited pages is untrusted: snippets are truncated and stripped of control
 characters here, and reports escape them when rendering.

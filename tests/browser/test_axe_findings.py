@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dcaudit.checks.axe_findings import (
+from dcaudit.browser.axe_findings import (
     SNIPPET_LIMIT,
     axe_findings,
     axe_rule_help,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from dcaudit.checks.axe_script import find_axe_path, load_axe
+from dcaudit.browser.axe_script import find_axe_path, load_axe
 from dcaudit.config import Settings
 from dcaudit.errors import BrowserUnavailable
 

@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from dcaudit.checks import browser_session
-from dcaudit.checks.axe_script import find_axe_path
-from dcaudit.checks.browser import (
+from dcaudit.browser import session as browser_session
+from dcaudit.browser.axe_script import find_axe_path
+from dcaudit.browser.run import (
     BrowserPassReport,
     BrowserResult,
     BrowserTarget,

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from dcaudit.checks.browser import BrowserResult, BrowserTarget, run_browser_pass
+from dcaudit.browser.run import BrowserResult, BrowserTarget, run_browser_pass
 from dcaudit.config import Settings
 from dcaudit.errors import BrowserUnavailable
 

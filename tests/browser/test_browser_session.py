@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from dcaudit.checks.browser import browser_available
-from dcaudit.checks.browser_pool import worker_count
-from dcaudit.checks.browser_records import BrowserTarget
-from dcaudit.checks.browser_session import (
+from dcaudit.browser.pool import worker_count
+from dcaudit.browser.records import BrowserTarget
+from dcaudit.browser.run import browser_available
+from dcaudit.browser.session import (
     DEAD_PROXY,
     bypass_rules,
     chrome_options,

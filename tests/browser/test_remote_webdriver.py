@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 
-from dcaudit.checks.axe_script import load_axe
-from dcaudit.checks.browser import BrowserResult, BrowserTarget, run_browser_pass
-from dcaudit.checks.browser_page import check_page
-from dcaudit.checks.browser_session import start_session
+from dcaudit.browser.axe_script import load_axe
+from dcaudit.browser.page import check_page
+from dcaudit.browser.run import BrowserResult, BrowserTarget, run_browser_pass
+from dcaudit.browser.session import start_session
 from dcaudit.config import Settings
 
 pytestmark = pytest.mark.browser

@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 
-from dcaudit.checks.browser import BrowserResult, BrowserTarget, run_browser_pass
+from dcaudit.browser.run import BrowserResult, BrowserTarget, run_browser_pass
 from dcaudit.config import Settings
 
 from ..conftest import browser_missing_reason, browser_required

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dcaudit.checks import axe_findings
+from dcaudit.browser import axe_findings
 from dcaudit.checks.findings import (
     clean_text,
     css_path,

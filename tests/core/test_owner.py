@@ -67,7 +67,7 @@ def test_reclaim_marks_a_run_whose_process_is_gone_and_claim_refuses_a_live_one(
 # second, says the pids, then waits to be killed
 PARENT = """
 import subprocess, sys
-from dcaudit.checks.reaper import REAPER
+from dcaudit.browser.reaper import REAPER
 victims = [
     subprocess.Popen([sys.executable, "-c", "import signal; signal.pause()"],
                      start_new_session=True, stdout=subprocess.DEVNULL)

@@ -7,9 +7,9 @@ Entry points for the pipeline:
   ``on_result`` once per target (checked, or failed with a reason), from worker threads
   but never two at a time.
 
-The pieces: ``axe_script`` finds axe-core 4.x, ``browser_session`` starts and kills one
+The pieces: ``axe_script`` finds axe-core 4.x, ``session`` starts and kills one
 browser, ``axe_runner`` is our one-call-per-page axe runner (its docstring says why we do
-not use axe-selenium-python's), ``browser_page`` checks one page, ``browser_pool`` runs the
+not use axe-selenium-python's), ``page`` checks one page, ``pool`` runs the
 browsers in threads, ``axe_findings`` turns axe output into Findings.
 """
 
@@ -20,11 +20,11 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterable
 
-from dcaudit.checks.axe_findings import finding_fingerprint, wcag_criteria
-from dcaudit.checks.axe_script import load_axe
-from dcaudit.checks.browser_pool import BrowserPool, worker_count
-from dcaudit.checks.browser_records import BrowserPassReport, BrowserResult, BrowserTarget
-from dcaudit.checks.browser_session import find_binaries, start_session
+from dcaudit.browser.axe_findings import finding_fingerprint, wcag_criteria
+from dcaudit.browser.axe_script import load_axe
+from dcaudit.browser.pool import BrowserPool, worker_count
+from dcaudit.browser.records import BrowserPassReport, BrowserResult, BrowserTarget
+from dcaudit.browser.session import find_binaries, start_session
 from dcaudit.config import Settings
 from dcaudit.errors import BrowserUnavailable
 

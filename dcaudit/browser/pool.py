@@ -16,10 +16,10 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sized
 from dataclasses import dataclass, replace
 
-from dcaudit.checks.axe_script import AxeScript
-from dcaudit.checks.browser_page import BrowserBroken, PageFailed, check_page
-from dcaudit.checks.browser_records import BrowserPassReport, BrowserResult, BrowserTarget
-from dcaudit.checks.browser_session import BrowserSession, describe, host_of
+from dcaudit.browser.axe_script import AxeScript
+from dcaudit.browser.page import BrowserBroken, PageFailed, check_page
+from dcaudit.browser.records import BrowserPassReport, BrowserResult, BrowserTarget
+from dcaudit.browser.session import BrowserSession, describe, host_of
 from dcaudit.config import Settings
 from dcaudit.errors import BrowserUnavailable
 

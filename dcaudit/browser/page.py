@@ -20,11 +20,11 @@ from selenium.common.exceptions import (
     WebDriverException,
 )
 
-from dcaudit.checks.axe_findings import axe_findings, axe_rule_help
-from dcaudit.checks.axe_runner import inline_source, run_axe
-from dcaudit.checks.axe_script import AxeScript
-from dcaudit.checks.browser_records import BrowserResult, BrowserTarget
-from dcaudit.checks.browser_session import REASON_LIMIT, BrowserSession, describe
+from dcaudit.browser.axe_findings import axe_findings, axe_rule_help
+from dcaudit.browser.axe_runner import inline_source, run_axe
+from dcaudit.browser.axe_script import AxeScript
+from dcaudit.browser.records import BrowserResult, BrowserTarget
+from dcaudit.browser.session import REASON_LIMIT, BrowserSession, describe
 from dcaudit.config import Settings
 from dcaudit.errors import CheckError
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from selenium.webdriver.remote.webdriver import WebDriver
 
-from dcaudit.checks.axe_script import AxeScript
+from dcaudit.browser.axe_script import AxeScript
 from dcaudit.errors import CheckError
 
 AXE_HANDLE = "__dcauditAxe"

@@ -4,7 +4,7 @@ Chromium and ChromeDriver come from the operating system (PATH or Settings); Sel
 Manager is never asked, because the driver path is always given to ``Service``.
 ChromeDriver starts in its own session (process group), and Chromium inherits it, so a
 kill reaches the driver, the browser and every renderer at once; the reaper
-(:mod:`~dcaudit.checks.reaper`) kills the group if dcaudit itself is killed.
+(:mod:`~dcaudit.browser.reaper`) kills the group if dcaudit itself is killed.
 """
 
 from __future__ import annotations
@@ -30,9 +30,9 @@ from selenium.webdriver.remote.client_config import ClientConfig
 from selenium.webdriver.remote.remote_connection import RemoteConnection
 from selenium.webdriver.remote.webdriver import WebDriver
 
-from dcaudit.checks.axe_runner import preload_source
-from dcaudit.checks.axe_script import AxeScript
-from dcaudit.checks.reaper import REAPER
+from dcaudit.browser.axe_runner import preload_source
+from dcaudit.browser.axe_script import AxeScript
+from dcaudit.browser.reaper import REAPER
 from dcaudit.config import Settings
 from dcaudit.errors import BrowserUnavailable
 
