@@ -18,10 +18,10 @@ from urllib.parse import urlsplit
 from dcaudit.config import Settings
 from dcaudit.crawl.addresses import address_kind
 from dcaudit.crawl.content import ContentRules
-from dcaudit.crawl.fetcher import RedirectStop
 from dcaudit.crawl.frontier import Scope, TrapGuard, host_of, normalise_url, url_pattern
 from dcaudit.crawl.links import FRAME_TAGS, MAX_KEPT_URL, iter_link_tuples, link_text
 from dcaudit.crawl.politeness import Robots
+from dcaudit.crawl.results import RedirectStop
 from dcaudit.extract.document import ParsedPage
 from dcaudit.models import SkipReason
 from dcaudit.store import FrontierEntry, Link, Skip

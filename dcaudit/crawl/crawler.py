@@ -29,9 +29,10 @@ from dcaudit.config import Settings
 from dcaudit.crawl.admission import Admission, Found
 from dcaudit.crawl.clock import Clock, SystemClock
 from dcaudit.crawl.content import ContentKind, load_content_rules
-from dcaudit.crawl.fetcher import Fetcher, FetchResult
+from dcaudit.crawl.fetcher import Fetcher
 from dcaudit.crawl.frontier import Scope, host_of, normalise_url, origin_of, seed_problem
 from dcaudit.crawl.politeness import ROBOTS_MAX_BYTES, HostSlots, Robots, RobotsRules
+from dcaudit.crawl.results import FetchResult
 from dcaudit.crawl.schedule import Schedule
 from dcaudit.crawl.sitemaps import SitemapSource, read_sitemaps
 from dcaudit.errors import ConfigError, SeedError, StoreError

@@ -30,6 +30,7 @@ from dcaudit.crawl.clock import Clock
 from dcaudit.crawl.content import ContentKind, ContentRules, load_content_rules, media_type
 from dcaudit.crawl.frontier import host_of, normalise_url
 from dcaudit.crawl.politeness import HostSlots
+from dcaudit.crawl.results import FetchResult, RedirectStop
 from dcaudit.crawl.transport import DirectRoute, HttpxRoute, Reply, Route
 from dcaudit.errors import ConfigError
 
@@ -38,13 +39,6 @@ log = logging.getLogger(__name__)
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 RETRY_STATUSES = frozenset({429, 503})
 ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8"
-
-
-@dataclass(frozen=True)
-class RedirectStop:
-    """Why a redirect was not followed (the target is out of scope, disallowed, known...)."""
-
-    reason: str
 
 
 RedirectCheck = Callable[[str], Awaitable[RedirectStop | None]]
@@ -58,28 +52,6 @@ SECURITY_HEADERS = (
     "x-frame-options",
     "referrer-policy",
 )
-
-
-@dataclass(frozen=True)
-class FetchResult:
-    url: str
-    final_url: str
-    status: int | None = None
-    content_type: str | None = None  # the header as sent
-    content_length: int | None = None
-    kind: ContentKind | None = None
-    body: bytes | None = None  # HTML pages and resources only; None when too large
-    bytes_read: int = 0
-    error: str | None = None
-    connect_failed: bool = False  # the host could not be reached (DNS, refused, TLS...)
-    redirects: tuple[str, ...] = ()  # every URL that answered with a redirect, in order
-    redirect_stop: RedirectStop | None = None
-    elapsed_ms: float | None = None
-    security_headers: tuple[tuple[str, str], ...] = ()  # SECURITY_HEADERS only
-
-    @property
-    def media_type(self) -> str | None:
-        return media_type(self.content_type)
 
 
 @dataclass

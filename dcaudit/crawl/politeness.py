@@ -14,15 +14,12 @@ import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from protego import Protego
 
 from dcaudit.crawl.clock import Clock
 from dcaudit.crawl.frontier import host_of, origin_of
-
-if TYPE_CHECKING:
-    from dcaudit.crawl.fetcher import FetchResult
+from dcaudit.crawl.results import FetchResult
 
 ROBOTS_MAX_BYTES = 512 * 1024  # RFC 9309 asks parsers to read at least 500 KiB
 

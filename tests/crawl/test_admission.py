@@ -7,9 +7,9 @@ import asyncio
 from dcaudit.config import Settings
 from dcaudit.crawl.admission import Admission, Found
 from dcaudit.crawl.content import load_content_rules
-from dcaudit.crawl.fetcher import FetchResult, RedirectStop
 from dcaudit.crawl.frontier import Scope
 from dcaudit.crawl.politeness import HostSlots, Robots
+from dcaudit.crawl.results import FetchResult, RedirectStop
 from dcaudit.extract.document import parse_html
 from dcaudit.models import SkipReason
 from dcaudit.store import FrontierEntry, Link, Skip

@@ -21,8 +21,9 @@ import trustme
 
 from dcaudit.config import Settings
 from dcaudit.crawl.clock import SystemClock
-from dcaudit.crawl.fetcher import Fetcher, FetchResult
+from dcaudit.crawl.fetcher import Fetcher
 from dcaudit.crawl.politeness import HostSlots
+from dcaudit.crawl.results import FetchResult
 from dcaudit.store import Store
 
 from .fakes import new_run, run_crawl

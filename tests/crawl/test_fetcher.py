@@ -14,14 +14,9 @@ import pytest
 
 from dcaudit.config import Settings
 from dcaudit.crawl.content import ContentKind
-from dcaudit.crawl.fetcher import (
-    Fetcher,
-    FetchResult,
-    RedirectStop,
-    describe_error,
-    retry_after_seconds,
-)
+from dcaudit.crawl.fetcher import Fetcher, describe_error, retry_after_seconds
 from dcaudit.crawl.politeness import HostSlots
+from dcaudit.crawl.results import FetchResult, RedirectStop
 from dcaudit.errors import ConfigError
 
 from .fakes import FakeClock

@@ -6,8 +6,8 @@ import asyncio
 
 import pytest
 
-from dcaudit.crawl.fetcher import FetchResult
 from dcaudit.crawl.politeness import HostSlot, HostSlots, Robots, robots_rules
+from dcaudit.crawl.results import FetchResult
 
 from .fakes import FakeClock
 
