@@ -26,8 +26,8 @@ from pathlib import Path
 from dcaudit.classify.corpus import load_corpus, page_url
 from dcaudit.classify.decision import ClassificationRules, classify
 from dcaudit.classify.fitting import evaluate
+from dcaudit.classify.rules import load_classification_rules
 from dcaudit.demo.server import site_root
-from dcaudit.engine.classify_rules import load_classification_rules
 from dcaudit.engine.packs import load_packs
 from dcaudit.extract.document import parse_html
 from dcaudit.extract.interactions import extract_interactions

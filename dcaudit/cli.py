@@ -456,7 +456,7 @@ def _packs(paths: tuple[str, ...]) -> Any:
 @click.option("--rules", "paths", multiple=True, help="Extra rule pack folder.")
 def rules_list(paths: tuple[str, ...]) -> None:
     """Every rule with its pack and status."""
-    from dcaudit.engine.rules_cli import list_rules
+    from dcaudit.cli_rules import list_rules
 
     try:
         packs = _packs(paths)
@@ -473,7 +473,7 @@ def rules_list(paths: tuple[str, ...]) -> None:
 @click.option("--rules", "paths", multiple=True, help="Extra rule pack folder.")
 def rules_show(rule_id: str, paths: tuple[str, ...]) -> None:
     """A rule's documentation and examples."""
-    from dcaudit.engine.rules_cli import show_rule
+    from dcaudit.cli_rules import show_rule
 
     try:
         packs = _packs(paths)
@@ -566,7 +566,7 @@ def rules_eval(corpus: Path, labels_dir: Path | None) -> None:
 @click.argument("path", required=False, type=click.Path(exists=True, file_okay=False))
 def rules_test(path: str | None) -> None:
     """Run every rule's examples (built-in packs plus PATH); exit 1 on any failure."""
-    from dcaudit.engine.rules_cli import test_rules
+    from dcaudit.cli_rules import test_rules
 
     try:
         report_ = test_rules(_packs((path,) if path else ()))

@@ -37,7 +37,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from dcaudit.classify.features import interaction_features, page_features
-from dcaudit.engine.classify_rules import (
+from dcaudit.classify.rules import (
     ClassificationRules,
     ClassifySettings,
     Firing,

@@ -17,8 +17,8 @@ from urllib.parse import unquote, urlsplit
 
 import lxml.html
 
+from dcaudit.classify.subject import PageContext
 from dcaudit.engine.packs import RulePack
-from dcaudit.engine.subject import PageContext
 from dcaudit.errors import RulePackError
 from dcaudit.extract.candidates import Source
 from dcaudit.extract.document import visible_text

@@ -20,6 +20,7 @@ from dcaudit.classify.evaluate import (
     recall_precision,
 )
 from dcaudit.classify.model import WEIGHTS_FILE, LinearModel
+from dcaudit.classify.rules import load_classification_rules
 from dcaudit.classify.samples import (
     PageSample,
     demo_samples,
@@ -28,7 +29,6 @@ from dcaudit.classify.samples import (
     real_samples,
 )
 from dcaudit.classify.train import DEFAULT_FIT, FitSettings, fit_all
-from dcaudit.engine.classify_rules import load_classification_rules
 from dcaudit.engine.packs import load_packs
 from dcaudit.errors import ConfigError
 from dcaudit.models import InteractionClass

@@ -24,8 +24,8 @@ from dcaudit.classify.corpus import (
 from dcaudit.classify.corpus_candidates import form_elements
 from dcaudit.classify.decision import interaction_features_of_page
 from dcaudit.classify.model import MODEL_OF_KIND
+from dcaudit.classify.rules import ClassificationRules
 from dcaudit.engine.accuracy import compare, load_ground_truth
-from dcaudit.engine.classify_rules import ClassificationRules
 from dcaudit.extract.document import ParsedPage, parse_html
 from dcaudit.extract.interactions import extract_interactions, interaction_sources
 from dcaudit.models import Interaction, InteractionClass, Kind

@@ -1,9 +1,9 @@
 """Every interaction on a parsed page: forms, embeds, contact channels, documents and
 off-site service links, each with its accessible label, stable selector and id.
 
-``extract_interactions`` is the entry point. Extraction reads the platforms and documents
-packs (through compiled ClassificationRules) to recognise embeds and document links, and the
-classification rules to decide whether an off-site link is a service route.
+``extract_interactions`` is the entry point. Extraction reads the platform and document
+catalogues to recognise embeds and document links, and asks the run's rules (``LinkRules``,
+which dcaudit.classify's compiled rules satisfy) whether an off-site link is a service route.
 """
 
 from __future__ import annotations
@@ -11,11 +11,12 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Callable
+from typing import Protocol
 from urllib.parse import urlsplit, urlunsplit
 
 import lxml.html
 
-from dcaudit.engine.classify_rules import ClassificationRules, default_classification_rules
+from dcaudit.engine.catalogs import DocumentTypes, PlatformCatalog
 from dcaudit.extract.candidates import Candidate, Source, Sources
 from dcaudit.extract.document import ParsedPage
 from dcaudit.extract.embeds import extract_embeds
@@ -32,6 +33,21 @@ log = logging.getLogger(__name__)
 SITE_CHROME = "site_chrome"
 _SOURCES_KEY = "dcaudit.interaction_sources"
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+class LinkRules(Protocol):
+    """What extraction needs from the run's rules: the platform and document catalogues, and
+    whether a link or address that only a rule can justify is kept."""
+
+    @property
+    def platforms(self) -> PlatformCatalog: ...
+
+    @property
+    def documents(self) -> DocumentTypes: ...
+
+    def keeps_link(self, interaction: Interaction, source: Source, parsed: ParsedPage) -> bool:
+        """Whether an off-site link (or an address) is a service or participation route."""
+        ...
 
 
 def normalise_page_url(url: str) -> str:
@@ -78,17 +94,16 @@ def interaction_sources(parsed: ParsedPage) -> Sources:
 def extract_interactions(
     parsed: ParsedPage,
     in_scope: Callable[[str], bool] | None = None,
-    rules: ClassificationRules | None = None,
     *,
+    rules: LinkRules,
     keep_all_links: bool = False,
 ) -> list[Interaction]:
     """All interactions on one page, in document order.
 
     ``in_scope`` is the crawler's scope test (default: the page's own host); ``rules`` the
-    run's compiled rules (default: the built-in packs). ``keep_all_links`` keeps every
-    off-site link and address, recognised or not (the rule example harness uses it).
+    run's compiled classification rules. ``keep_all_links`` keeps every off-site link and
+    address, recognised or not (the rule example harness uses it).
     """
-    rules = rules or default_classification_rules()
     index = page_index(parsed)
     scope = in_scope or same_host_scope(parsed.url)
     candidates = [
@@ -98,7 +113,6 @@ def extract_interactions(
     ]
     candidates.sort(key=lambda c: index.position(c.element))
     sources = interaction_sources(parsed)
-    context = rules.page_context(parsed)
     interactions: list[Interaction] = []
     used_ids: set[str] = set()
     for candidate in candidates:
@@ -108,10 +122,9 @@ def extract_interactions(
             # one odd element must not cost the page its other interactions
             log.warning("skipped an element on %s: %s", parsed.url, exc)
             continue
-        if candidate.needs_rule and not keep_all_links:
-            subject = rules.subject(interaction, source, context)
-            if not rules.recognises_link(subject):
-                continue
+        needs_rule = candidate.needs_rule and not keep_all_links
+        if needs_rule and not rules.keeps_link(interaction, source, parsed):
+            continue
         used_ids.add(interaction.id)
         sources.by_id[interaction.id] = source
         interactions.append(interaction)

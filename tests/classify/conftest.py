@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pytest
 
 from dcaudit.classify.decision import classify
-from dcaudit.engine.classify_rules import ClassificationRules, default_classification_rules
+from dcaudit.classify.rules import ClassificationRules, default_classification_rules
 from dcaudit.extract.document import ParsedPage, parse_html
 from dcaudit.extract.interactions import extract_interactions
 from dcaudit.models import Interaction

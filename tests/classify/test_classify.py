@@ -8,7 +8,7 @@ import dataclasses
 import pytest
 
 from dcaudit.classify.decision import classify
-from dcaudit.engine.classify_rules import ClassificationRules
+from dcaudit.classify.rules import ClassificationRules
 from dcaudit.extract.interactions import extract_interactions
 from dcaudit.models import MODE_OF_CLASS, FourCo, InteractionClass, Participation
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from dcaudit.classify.decision import classify
+from dcaudit.classify.rules import ClassificationRules
 from dcaudit.engine.accuracy import Comparison, compare, load_ground_truth
-from dcaudit.engine.classify_rules import ClassificationRules
 from dcaudit.extract.document import parse_html
 from dcaudit.extract.interactions import extract_interactions
 from dcaudit.models import Interaction, InteractionClass

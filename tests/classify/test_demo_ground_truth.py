@@ -13,9 +13,9 @@ import httpx
 import pytest
 
 from dcaudit.classify.decision import classify
+from dcaudit.classify.rules import ClassificationRules
 from dcaudit.demo.server import DemoServer, ground_truth_path, site_root
 from dcaudit.engine.accuracy import Comparison, LabelledInteraction, compare, load_ground_truth
-from dcaudit.engine.classify_rules import ClassificationRules
 from dcaudit.extract.document import parse_html
 from dcaudit.extract.interactions import extract_interactions
 from dcaudit.models import Interaction

@@ -16,9 +16,9 @@ from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.wait import WebDriverWait
 
 from dcaudit.classify.decision import classify
+from dcaudit.classify.rules import ClassificationRules
 from dcaudit.demo.server import DemoServer, ground_truth_path
 from dcaudit.engine.accuracy import find_matches, load_ground_truth
-from dcaudit.engine.classify_rules import ClassificationRules
 from dcaudit.extract.document import parse_html
 from dcaudit.extract.interactions import extract_interactions
 from dcaudit.models import Interaction

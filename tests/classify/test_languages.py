@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from dcaudit.classify.decision import classify
-from dcaudit.engine.classify_rules import ClassificationRules, load_classification_rules
+from dcaudit.classify.rules import ClassificationRules, load_classification_rules
 from dcaudit.engine.packs import load_packs
 from dcaudit.extract.document import parse_html
 from dcaudit.extract.interactions import extract_interactions

@@ -18,8 +18,8 @@ from dcaudit.classify.evaluate import cohen_kappa, leave_one_source_out
 from dcaudit.classify.features import load_feature_patterns
 from dcaudit.classify.fitting import load_dataset, train
 from dcaudit.classify.model import LinearModel, load_decision_model, parse_decision_model
+from dcaudit.classify.rules import ClassificationRules
 from dcaudit.cli import main
-from dcaudit.engine.classify_rules import ClassificationRules
 from dcaudit.engine.packs import RulePack, load_packs
 from dcaudit.errors import ConfigError, RulePackError
 from dcaudit.extract.document import parse_html

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from dcaudit.engine.classify_rules import ClassificationRules
-from dcaudit.engine.matchers import CompileContext, compile_match
+from dcaudit.classify.matchers import CompileContext, compile_match
+from dcaudit.classify.rules import ClassificationRules
 from dcaudit.engine.phrases import PhraseIndex
 from dcaudit.errors import RulePackError
 from dcaudit.extract.document import ParsedPage

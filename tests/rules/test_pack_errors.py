@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dcaudit.engine.classify_rules import load_classification_rules
+from dcaudit.classify.rules import load_classification_rules
 from dcaudit.engine.packs import load_packs
 from dcaudit.errors import RulePackError
 

@@ -1,12 +1,12 @@
 """Every classification, platform and document rule runs its examples through
-``dcaudit rules test`` (dcaudit.engine.rules_cli.test_rules), one test per rule."""
+``dcaudit rules test`` (dcaudit.cli_rules.test_rules), one test per rule."""
 
 from __future__ import annotations
 
 import pytest
 
-from dcaudit.engine import rules_cli
-from dcaudit.engine.classify_rules import RULE_PACK_KINDS
+from dcaudit import cli_rules
+from dcaudit.classify.rules import RULE_PACK_KINDS
 from dcaudit.engine.packs import Rule, load_packs
 
 PACKS = [p for p in load_packs() if p.kind in RULE_PACK_KINDS]
@@ -14,8 +14,8 @@ RULES = [pytest.param(rule, id=rule.id) for pack in PACKS for rule in pack.rules
 
 
 @pytest.fixture(scope="module")
-def report() -> rules_cli.RuleTestReport:
-    return rules_cli.test_rules(PACKS)
+def report() -> cli_rules.RuleTestReport:
+    return cli_rules.test_rules(PACKS)
 
 
 def test_rule_examples_cover_every_classification_pack() -> None:
@@ -25,7 +25,7 @@ def test_rule_examples_cover_every_classification_pack() -> None:
 
 
 @pytest.mark.parametrize("rule", RULES)
-def test_rule_examples_pass(report: rules_cli.RuleTestReport, rule: Rule) -> None:
+def test_rule_examples_pass(report: cli_rules.RuleTestReport, rule: Rule) -> None:
     result = next(r for r in report.results if r.rule_id == rule.id)
     assert len(result.examples) >= 2
     assert result.passed, result.describe()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dcaudit.engine import rules_cli
+from dcaudit import cli_rules
 from dcaudit.engine.packs import Example, Rule, load_packs
 from dcaudit.errors import ConfigError
 from dcaudit.extract.document import ParsedPage
@@ -13,7 +13,7 @@ from .conftest import GOOD_RULE
 
 
 def test_rules_cli_list_rows_are_sorted_by_pack_and_id() -> None:
-    rows = rules_cli.list_rules(load_packs())
+    rows = cli_rules.list_rules(load_packs())
     ours = [r for r in rows if r.pack == "classify-en"]
     assert ours == sorted(ours, key=lambda r: r.id)
     row = next(r for r in rows if r.id == "DCC113")
@@ -22,7 +22,7 @@ def test_rules_cli_list_rows_are_sorted_by_pack_and_id() -> None:
 
 
 def test_rules_cli_show_has_docs_match_and_examples() -> None:
-    text = rules_cli.show_rule(load_packs(), "dcc128")
+    text = cli_rules.show_rule(load_packs(), "dcc128")
     assert text.startswith("DCC128")
     assert "Why it matters" in text and "site_feedback" in text
     assert "expect" in text and "ok" in text and "Was this page useful?" in text
@@ -30,7 +30,7 @@ def test_rules_cli_show_has_docs_match_and_examples() -> None:
 
 def test_rules_cli_show_unknown_id_is_a_config_error() -> None:
     with pytest.raises(ConfigError, match="unknown rule id 'DCC999'"):
-        rules_cli.show_rule(load_packs(), "DCC999")
+        cli_rules.show_rule(load_packs(), "DCC999")
 
 
 def test_rules_cli_test_reports_missing_examples_and_marks(write_pack) -> None:
@@ -45,7 +45,7 @@ def test_rules_cli_test_reports_missing_examples_and_marks(write_pack) -> None:
         "<html><body><!-- expect: DCC952 -->\n"
         '<a href="https://x.example/y">Have your say</a></body></html>'
     )
-    report = rules_cli.test_rules(load_packs([folder]), ["DCC951", "DCC952"])
+    report = cli_rules.test_rules(load_packs([folder]), ["DCC951", "DCC952"])
     assert not report.ok
     by_id = {r.rule_id: r for r in report.results}
     assert by_id["DCC951"].problems == ("no example file DCC951.html",)
@@ -66,7 +66,7 @@ def test_rules_cli_test_explains_a_wrong_example(write_pack) -> None:
 <p>No interaction here</p>
 </body></html>"""
     )
-    result = rules_cli.test_rules(load_packs([folder]), ["DCC953"]).results[0]
+    result = cli_rules.test_rules(load_packs([folder]), ["DCC953"]).results[0]
     assert [(e.line, e.passed, e.reason) for e in result.examples] == [
         (2, False, "the rule did not fire"),
         (4, False, "the rule fired"),
@@ -80,8 +80,8 @@ def test_rules_cli_kind_without_runner_is_not_runnable(write_pack, monkeypatch) 
     (folder / "tests" / "DCS950.html").write_text(
         "<html><body><!-- expect: DCS950 -->\n<p>x</p>\n<!-- ok: DCS950 -->\n<p>y</p></body></html>"
     )
-    monkeypatch.delitem(rules_cli.EXAMPLE_RUNNERS, "scoring", raising=False)
-    result = rules_cli.test_rules(load_packs([folder]), ["DCS950"]).results[0]
+    monkeypatch.delitem(cli_rules.EXAMPLE_RUNNERS, "scoring", raising=False)
+    result = cli_rules.test_rules(load_packs([folder]), ["DCS950"]).results[0]
     assert not result.passed
     assert all(e.reason.startswith("not runnable") for e in result.examples)
 
@@ -91,6 +91,6 @@ def test_rules_cli_kind_without_runner_is_not_runnable(write_pack, monkeypatch) 
         seen.append(example.element.text or "")
         return example.expect
 
-    monkeypatch.setitem(rules_cli.EXAMPLE_RUNNERS, "scoring", runner)
-    assert rules_cli.test_rules(load_packs([folder]), ["DCS950"]).ok
+    monkeypatch.setitem(cli_rules.EXAMPLE_RUNNERS, "scoring", runner)
+    assert cli_rules.test_rules(load_packs([folder]), ["DCS950"]).ok
     assert seen == ["x", "y"]

@@ -15,17 +15,17 @@ from typing import Any
 from urllib.parse import unquote
 
 from dcaudit.classify.features import FeaturePatterns, load_feature_patterns
+from dcaudit.classify.matchers import CompileContext, Matcher, compile_match
 from dcaudit.classify.model import DecisionModel, load_decision_model
+from dcaudit.classify.subject import TEXT_FIELDS, PageContext, Subject
 from dcaudit.engine.catalogs import (
     DocumentTypes,
     PlatformCatalog,
     load_document_types,
     load_platforms,
 )
-from dcaudit.engine.matchers import CompileContext, Matcher, compile_match
 from dcaudit.engine.packs import Rule, RulePack, load_packs
 from dcaudit.engine.phrases import PhraseIndex
-from dcaudit.engine.subject import TEXT_FIELDS, PageContext, Subject
 from dcaudit.engine.text import fold, tokenize, words
 from dcaudit.errors import RulePackError
 from dcaudit.extract.candidates import Source
@@ -221,6 +221,11 @@ class ClassificationRules:
             keep = frozenset({"postal_cta"})
         threshold = self.settings.threshold
         return any(f.score >= threshold and f.rule.signal in keep for f in self.evaluate(narrowed))
+
+    def keeps_link(self, interaction: Interaction, source: Source, parsed: ParsedPage) -> bool:
+        """Whether extraction keeps a link or address that needs a rule (``recognises_link``
+        on its subject); this makes the rules extraction's ``LinkRules``."""
+        return self.recognises_link(self.subject(interaction, source, self.page_context(parsed)))
 
     def detect_language(self, text: str) -> str | None:
         """The language whose common words are most frequent in ``text``, if clear."""

@@ -19,7 +19,7 @@ from pathlib import Path
 import lxml.html
 import yaml
 
-from dcaudit.engine.classify_rules import (
+from dcaudit.classify.rules import (
     RULE_PACK_KINDS,
     ClassificationRules,
     default_classification_rules,

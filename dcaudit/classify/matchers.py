@@ -21,9 +21,9 @@ from cssselect import parse as parse_css
 from cssselect.parser import CombinedSelector
 from lxml import etree
 
+from dcaudit.classify.subject import TEXT_FIELDS, Subject
 from dcaudit.engine.catalogs import DocumentTypes, PlatformCatalog
 from dcaudit.engine.phrases import PhraseIndex
-from dcaudit.engine.subject import TEXT_FIELDS, Subject
 from dcaudit.errors import RulePackError
 from dcaudit.extract.candidates import FormShape
 
