@@ -1,6 +1,6 @@
 """The crawler: frontier (scope, normalisation, dedupe, trap guard), politeness (robots.txt,
-per-host limits), sitemaps, fetcher (retries, size and time limits), transport and network
-(HTTP/1.1 connections on asyncio) and the crawl.
+per-host limits), sitemaps, fetcher (redirects, retries, size and time limits) on one httpx
+client (proxies, TLS, the address guard) and the crawl.
 
 The pipeline calls :func:`crawl`; everything it needs is re-exported here.
 """

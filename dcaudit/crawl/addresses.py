@@ -16,11 +16,14 @@ import functools
 import ipaddress
 import socket
 from asyncio import staggered
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
+
+import httpcore
 
 AddrInfo = tuple[Any, ...]  # as getaddrinfo gives it: family, type, proto, name, sockaddr
 SETTING = "allow_private_addresses"
+HAPPY_EYEBALLS_DELAY = 0.25  # seconds before trying a host's next address (RFC 8305)
 
 
 class AddressRefused(Exception):
@@ -89,34 +92,68 @@ async def resolve(host: str, port: int) -> list[AddrInfo]:
     return await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
 
 
-async def connect_checked(
-    guard: AddressGuard, host: str, port: int, local_address: str | None, delay: float
-) -> socket.socket:
-    """A connected socket to one of the host's allowed addresses, the next address tried
-    after ``delay`` seconds as asyncio does (RFC 8305 happy eyeballs)."""
-    infos = guard.allowed(host, await resolve(host, port))
-    if not infos:
-        raise OSError(f"no address for {host}")
-    attempts = [functools.partial(_open_socket, info, local_address) for info in _interleave(infos)]
-    sock, _, errors = await staggered.staggered_race(attempts, delay)
-    if sock is None:
-        raise next((e for e in errors if e is not None), OSError(f"cannot connect to {host}"))
-    assert isinstance(sock, socket.socket)
-    return sock
+class GuardedBackend(httpcore.AsyncNetworkBackend):
+    """httpcore's own network backend (anyio's sockets), asked to connect only to the
+    addresses the guard allows.
 
+    A name is resolved once here and the checked addresses are handed to the backend as
+    addresses, so a second lookup cannot answer differently; the next address is tried
+    after :data:`HAPPY_EYEBALLS_DELAY` seconds (RFC 8305). A host given as an address, or
+    localhost, goes to the backend unchanged. TLS still checks the certificate against the
+    name: httpcore takes it from the request, not from the address connected to.
+    """
 
-async def _open_socket(info: AddrInfo, local_address: str | None) -> socket.socket:
-    family, kind, proto, _, address = info
-    sock = socket.socket(family, kind, proto)
-    try:
-        sock.setblocking(False)
-        if local_address:
-            sock.bind((local_address, 0))
-        await asyncio.get_running_loop().sock_connect(sock, address)
-    except BaseException:
-        sock.close()
-        raise
-    return sock
+    def __init__(
+        self, guard: AddressGuard, backend: httpcore.AsyncNetworkBackend | None = None
+    ) -> None:
+        self._guard = guard
+        self._backend = backend if backend is not None else httpcore.AnyIOBackend()
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        connect = functools.partial(
+            self._backend.connect_tcp,
+            port=port,
+            timeout=timeout,
+            local_address=local_address,
+            socket_options=socket_options,
+        )
+        if is_given_address(host):
+            return await connect(host)
+        infos = await self._allowed(host, port, timeout)
+        attempts = [functools.partial(connect, str(info[4][0])) for info in _interleave(infos)]
+        stream, _, errors = await staggered.staggered_race(attempts, HAPPY_EYEBALLS_DELAY)
+        if stream is None:
+            raise next((e for e in errors if e is not None), httpcore.ConnectError(host))
+        assert isinstance(stream, httpcore.AsyncNetworkStream)
+        return stream
+
+    async def _allowed(self, host: str, port: int, timeout: float | None) -> list[AddrInfo]:
+        """The host's addresses the guard allows, or httpcore's connect failure saying why."""
+        try:
+            async with asyncio.timeout(timeout):
+                infos = self._guard.allowed(host, await resolve(host, port))
+        except TimeoutError as exc:
+            raise httpcore.ConnectTimeout(f"timed out looking up {host}") from exc
+        except (AddressRefused, OSError) as exc:
+            raise httpcore.ConnectError(str(exc) or type(exc).__name__) from exc
+        if not infos:
+            raise httpcore.ConnectError(f"no address for {host}")
+        return infos
+
+    async def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
+    ) -> httpcore.AsyncNetworkStream:  # pragma: no cover - the crawler has no unix sockets
+        raise httpcore.ConnectError("unix sockets are not supported")
+
+    async def sleep(self, seconds: float) -> None:
+        await self._backend.sleep(seconds)
 
 
 def _interleave(infos: Sequence[AddrInfo]) -> list[AddrInfo]:
@@ -136,8 +173,8 @@ def _interleave(infos: Sequence[AddrInfo]) -> list[AddrInfo]:
 __all__ = [
     "AddressGuard",
     "AddressRefused",
+    "GuardedBackend",
     "address_kind",
-    "connect_checked",
     "is_given_address",
     "resolve",
 ]

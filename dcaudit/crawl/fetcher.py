@@ -1,45 +1,44 @@
 """HTTP for the crawler: redirects followed by hand, retries, time and size limits, over
-the routes of :mod:`~dcaudit.crawl.transport`. Nothing here raises for a failed request:
-the failure is described in the :class:`FetchResult`.
+the one :class:`httpx.AsyncClient` of :mod:`~dcaudit.crawl.client`. Nothing here raises
+for a failed request: the failure is described in the :class:`FetchResult`.
 
 Retries: connection errors, 429 and 503, up to ``settings.retries`` times, waiting
 ``backoff * 2**n`` seconds or the server's Retry-After (seconds or an HTTP date, capped by
 ``retry_after_cap``). A failure after the body started arriving is not retried.
+Bodies are streamed and decoded piece by piece (:mod:`~dcaudit.crawl.decoding`); reading
+stops at the size cap.
 """
 
 from __future__ import annotations
 
 import asyncio
 import email.utils
-import ipaddress
 import logging
 import re
 import socket
 import ssl
-import urllib.request
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import AsyncGenerator, Awaitable, Callable, Iterator
+from contextlib import aclosing
 from dataclasses import dataclass
-from urllib.parse import urljoin, urlsplit
+from typing import cast
+from urllib.parse import urljoin
 
 import httpx
 
-from dcaudit import __version__
 from dcaudit.config import Settings
 from dcaudit.crawl.addresses import AddressGuard, AddressRefused
+from dcaudit.crawl.client import LOCATION, build_client
 from dcaudit.crawl.clock import Clock
 from dcaudit.crawl.content import ContentKind, ContentRules, load_content_rules, media_type
+from dcaudit.crawl.decoding import decoded
 from dcaudit.crawl.frontier import host_of, normalise_url
-from dcaudit.crawl.politeness import HostSlots
+from dcaudit.crawl.politeness import HostSlot, HostSlots
 from dcaudit.crawl.results import FetchResult, RedirectStop
-from dcaudit.crawl.transport import DirectRoute, HttpxRoute, Reply, Route
-from dcaudit.errors import ConfigError
 
 log = logging.getLogger(__name__)
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 RETRY_STATUSES = frozenset({429, 503})
-ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8"
-
 
 RedirectCheck = Callable[[str], Awaitable[RedirectStop | None]]
 ChunkSink = Callable[[bytes], None]
@@ -77,7 +76,7 @@ class _Attempt:
     started: float = 0.0
 
 
-_Reader = Callable[[str, Reply, _Attempt], Awaitable[_Answer]]
+_Reader = Callable[[str, httpx.Response, _Attempt], Awaitable[_Answer]]
 
 
 @dataclass
@@ -90,9 +89,10 @@ class _ResourceSpec:
 class Fetcher:
     """Fetches pages and resources politely: every request takes a turn in its host's slot.
 
-    Requests take a :mod:`~dcaudit.crawl.transport` route: straight to httpcore, or through
-    the proxy the environment names (``http_proxy``, ``https_proxy``, ``no_proxy``), or
-    through the httpx transport a test gives.
+    Every request goes through one :class:`httpx.AsyncClient`: httpx's transport, the
+    proxies the environment names (``http_proxy``, ``https_proxy``, ``no_proxy``), or the
+    transport a test gives. ConfigError here for TLS certificates or a proxy that cannot
+    be used.
     """
 
     def __init__(
@@ -108,65 +108,12 @@ class Fetcher:
         self._slots = slots
         self._clock = clock
         self._rules = content_rules or load_content_rules()
-        self._pool_size = max(20, settings.concurrency * 4)
-        self._given = HttpxRoute(transport) if transport is not None else None
-        self._direct: DirectRoute | None = None
         # names resolving to private, loopback or link-local addresses are refused
-        self.guard = AddressGuard(settings.allow_private_addresses)
-        self._proxied: dict[str, HttpxRoute] = {}
-        self._proxies = {} if transport is not None else urllib.request.getproxies()
-        # raw headers, sent after Host: one list for every request
-        self._headers = [
-            (b"User-Agent", (settings.user_agent or f"dcaudit/{__version__}").encode("ascii")),
-            (b"Accept", ACCEPT.encode("ascii")),
-            (b"Accept-Encoding", b"gzip, deflate"),
-        ]
-        self._timeout = httpx.Timeout(
-            connect=settings.connect_timeout,
-            read=settings.read_timeout,
-            write=settings.read_timeout,
-            pool=settings.total_timeout,
-        ).as_dict()
-
-    def _route_for(self, url: str) -> Route:
-        if self._given is not None:
-            return self._given
-        if self._proxies:
-            scheme = url[: url.find(":")]
-            proxy = self._proxies.get(scheme) or self._proxies.get("all")
-            host = urlsplit(url).hostname or "" if proxy else ""
-            if proxy and not _is_loopback(host) and not urllib.request.proxy_bypass(host):
-                route = self._proxied.get(proxy)
-                if route is None:
-                    route = HttpxRoute(self._proxy_transport(scheme, proxy))
-                    self._proxied[proxy] = route
-                return route
-        if self._direct is None:
-            self._direct = DirectRoute(guard=self.guard)
-        return self._direct
-
-    def _proxy_transport(self, scheme: str, proxy: str) -> httpx.AsyncHTTPTransport:
-        """httpx's transport through ``proxy``; one that cannot be used (a SOCKS proxy
-        without socksio, an unknown scheme) is a ConfigError naming it, without user-info."""
-        size = self._pool_size
-        limits = httpx.Limits(max_connections=size, max_keepalive_connections=size)
-        try:
-            if not urlsplit(proxy).hostname:
-                raise ValueError("no host in the proxy URL")
-            return httpx.AsyncHTTPTransport(limits=limits, proxy=proxy)
-        except (ImportError, ValueError, httpx.InvalidURL) as exc:
-            from dcaudit.report.redact import strip_userinfo  # this error path only
-
-            shown = strip_userinfo(proxy)
-            raise ConfigError(
-                f"cannot use the {scheme} proxy {shown} from the environment: {exc}"
-            ) from exc
+        guard = AddressGuard(settings.allow_private_addresses)
+        self._client = build_client(settings, guard, transport)
 
     async def aclose(self) -> None:
-        routes: list[Route | None] = [self._given, self._direct, *self._proxied.values()]
-        for route in routes:
-            if route is not None:
-                await route.aclose()
+        await self._client.aclose()
 
     async def fetch_page(self, url: str, on_redirect: RedirectCheck | None = None) -> FetchResult:
         """Fetch a crawl URL: HTML bodies are read (up to max_body_bytes), documents and
@@ -187,8 +134,8 @@ class Fetcher:
         a body over the limit keeps its first ``limit`` bytes (error still "too large")."""
         spec = _ResourceSpec(limit, sink, keep_prefix)
 
-        async def read(url: str, reply: Reply, attempt: _Attempt) -> _Answer:
-            return await self._read_resource(url, reply, attempt, spec)
+        async def read(url: str, response: httpx.Response, attempt: _Attempt) -> _Answer:
+            return await self._read_resource(url, response, attempt, spec)
 
         return await self._follow(url, read, None, min(max_redirects, self._settings.max_redirects))
 
@@ -224,102 +171,126 @@ class Fetcher:
         slot = self._slots.get(host_of(url))
         for attempt_number in range(settings.retries + 1):
             last_try = attempt_number == settings.retries
-            wait: float | None = None
-            attempt = _Attempt()
-            async with slot.turn():
-                attempt.started = self._clock.monotonic()
-                try:
-                    async with asyncio.timeout(settings.total_timeout):
-                        route = self._route_for(url)
-                        reply = await route.get(url, self._headers, self._timeout)
-                        try:
-                            if reply.status in RETRY_STATUSES and not last_try:
-                                retry_after = retry_after_seconds(
-                                    reply.headers.get("retry-after"), self._clock.time()
-                                )
-                                if retry_after is not None:
-                                    wait = min(retry_after, settings.retry_after_cap)
-                                    slot.defer(wait)  # the whole host was asked to slow down
-                                else:
-                                    wait = settings.backoff * 2**attempt_number
-                            else:
-                                return await read(url, reply, attempt)
-                        finally:
-                            await reply.aclose()  # unread bodies (documents) end here
-                except (TimeoutError, httpx.TimeoutException) as exc:
-                    connect = isinstance(exc, httpx.ConnectTimeout)
-                    if not connect or last_try or attempt.body_started:
-                        return _Answer(error="timeout", connect_failed=connect)
-                except httpx.InvalidURL as exc:
-                    return _Answer(error=f"invalid URL ({exc})")
-                except httpx.HTTPError as exc:
-                    error = describe_error(exc)
-                    connect = isinstance(exc, httpx.ConnectError)
-                    retryable = isinstance(exc, httpx.TransportError) and not _is_dns_failure(exc)
-                    if not retryable or last_try or attempt.body_started:
-                        return _Answer(error=error, connect_failed=connect)
-                    log.debug("retrying %s after %s", url, error)
-            if wait is None:
-                wait = settings.backoff * 2**attempt_number
+            outcome = await self._attempt(url, read, slot, last_try)
+            if isinstance(outcome, _Answer):
+                return outcome
+            wait = settings.backoff * 2**attempt_number if outcome is None else outcome
             if wait > 0:
                 await self._clock.sleep(wait)
         raise AssertionError("unreachable: the last attempt always returns")  # pragma: no cover
 
+    async def _attempt(
+        self, url: str, read: _Reader, slot: HostSlot, last_try: bool
+    ) -> _Answer | float | None:
+        """One request in the host's turn: its answer, or the seconds to wait before the
+        next try (None: the usual backoff)."""
+        attempt = _Attempt()
+        async with slot.turn():
+            attempt.started = self._clock.monotonic()
+            try:
+                async with asyncio.timeout(self._settings.total_timeout):
+                    request = self._client.build_request("GET", url)
+                    response = await self._client.send(request, stream=True)
+                    try:
+                        if response.status_code in RETRY_STATUSES and not last_try:
+                            return self._retry_wait(response, slot)
+                        return await read(url, response, attempt)
+                    finally:
+                        await response.aclose()  # unread bodies (documents) end here
+            except (TimeoutError, httpx.TimeoutException) as exc:
+                connect = isinstance(exc, httpx.ConnectTimeout)
+                if not connect or last_try or attempt.body_started:
+                    return _Answer(error="timeout", connect_failed=connect)
+            except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
+                return _Answer(error=f"invalid URL ({exc})")
+            except httpx.HTTPError as exc:
+                error = describe_error(exc)
+                connect = isinstance(exc, httpx.ConnectError)
+                retryable = isinstance(exc, httpx.TransportError) and not _is_dns_failure(exc)
+                if not retryable or last_try or attempt.body_started:
+                    return _Answer(error=error, connect_failed=connect)
+                log.debug("retrying %s after %s", url, error)
+        return None
+
+    def _retry_wait(self, response: httpx.Response, slot: HostSlot) -> float | None:
+        """The server's Retry-After (capped), which holds the whole host; None without one."""
+        retry_after = retry_after_seconds(response.headers.get("retry-after"), self._clock.time())
+        if retry_after is None:
+            return None
+        wait = min(retry_after, self._settings.retry_after_cap)
+        slot.defer(wait)  # the whole host was asked to slow down
+        return wait
+
     # -- reading answers -----------------------------------------------------------------
-    async def _read_page(self, url: str, reply: Reply, attempt: _Attempt) -> _Answer:
-        answer = self._head(reply)
+    async def _read_page(self, url: str, response: httpx.Response, attempt: _Attempt) -> _Answer:
+        answer = _head(response)
         if answer.location is not None or answer.error is not None:
             return self._done(answer, attempt)
         answer.kind = self._rules.kind_of(media_type(answer.content_type), url)
         if answer.kind is ContentKind.HTML:
-            await self._read_body(reply, answer, attempt, self._settings.max_body_bytes, None)
-        # documents and other types: headers are enough; leaving the block closes the stream
+            await _read_body(response, answer, attempt, self._settings.max_body_bytes, None)
+        # documents and other types: headers are enough; closing the response ends the rest
         return self._done(answer, attempt)
 
     async def _read_resource(
-        self, url: str, reply: Reply, attempt: _Attempt, spec: _ResourceSpec
+        self, url: str, response: httpx.Response, attempt: _Attempt, spec: _ResourceSpec
     ) -> _Answer:
-        answer = self._head(reply)
+        answer = _head(response)
         if answer.location is None and answer.error is None:
-            await self._read_body(
-                reply, answer, attempt, spec.limit, spec.sink, keep_prefix=spec.keep_prefix
+            await _read_body(
+                response, answer, attempt, spec.limit, spec.sink, keep_prefix=spec.keep_prefix
             )
         return self._done(answer, attempt)
 
-    def _head(self, reply: Reply) -> _Answer:
-        status = reply.status
-        headers = reply.headers
-        answer = _Answer(
-            status=status,
-            content_type=headers.get("content-type"),
-            content_length=_content_length(headers.get("content-length")),
-            security_headers=tuple(
-                (name, headers[name]) for name in SECURITY_HEADERS if name in headers
-            ),
-        )
-        if status in REDIRECT_STATUSES:
-            location = headers.get("location")
-            if location:
-                answer.location = location
-            else:
-                answer.error = "redirect without a Location header"
-        elif status >= 300:  # 4xx, 5xx, and 3xx codes that are not redirects
-            answer.error = f"HTTP {status}"
+    def _done(self, answer: _Answer, attempt: _Attempt) -> _Answer:
+        answer.elapsed_ms = round((self._clock.monotonic() - attempt.started) * 1000, 1)
         return answer
 
-    async def _read_body(
-        self,
-        reply: Reply,
-        answer: _Answer,
-        attempt: _Attempt,
-        limit: int,
-        sink: ChunkSink | None,
-        *,
-        keep_prefix: bool = False,
-    ) -> None:
-        chunks: list[bytes] = []
-        total = 0
-        async for chunk in reply.aiter_bytes():
+
+def _head(response: httpx.Response) -> _Answer:
+    status = response.status_code
+    headers = response.headers
+    answer = _Answer(
+        status=status,
+        content_type=headers.get("content-type"),
+        content_length=_content_length(headers.get("content-length")),
+        security_headers=tuple(
+            (name, headers[name]) for name in SECURITY_HEADERS if name in headers
+        ),
+    )
+    if status in REDIRECT_STATUSES:
+        location = response.extensions.get(LOCATION)  # moved aside by the client
+        if location:
+            answer.location = location
+        else:
+            answer.error = "redirect without a Location header"
+    elif status >= 300:  # 4xx, 5xx, and 3xx codes that are not redirects
+        answer.error = f"HTTP {status}"
+    return answer
+
+
+async def _read_body(
+    response: httpx.Response,
+    answer: _Answer,
+    attempt: _Attempt,
+    limit: int,
+    sink: ChunkSink | None,
+    *,
+    keep_prefix: bool = False,
+) -> None:
+    """The body as it arrives, decoded piece by piece, up to ``limit`` bytes: past it,
+    reading stops ("too large"), so a compressed bomb never inflates beyond one piece."""
+    chunks: list[bytes] = []
+    total = 0
+    if response.is_stream_consumed:
+        # made whole before it was sent (a test's httpx.Response(content=...)): httpx has
+        # read and decoded it already
+        raw, encoding = _whole(response.content), None
+    else:
+        raw = cast(AsyncGenerator[bytes, None], response.aiter_raw())  # httpx's is one
+        encoding = response.headers.get("content-encoding")
+    async with aclosing(raw), aclosing(decoded(raw, encoding)) as body:
+        async for chunk in body:
             attempt.body_started = True
             total += len(chunk)
             if total > limit:
@@ -333,12 +304,12 @@ class Fetcher:
                 sink(chunk)
             else:
                 chunks.append(chunk)
-        answer.bytes_read = total
-        answer.body = b"".join(chunks) if sink is None else None
+    answer.bytes_read = total
+    answer.body = b"".join(chunks) if sink is None else None
 
-    def _done(self, answer: _Answer, attempt: _Attempt) -> _Answer:
-        answer.elapsed_ms = round((self._clock.monotonic() - attempt.started) * 1000, 1)
-        return answer
+
+async def _whole(content: bytes) -> AsyncGenerator[bytes, None]:
+    yield content
 
 
 def _result(
@@ -364,16 +335,6 @@ def _result(
         elapsed_ms=answer.elapsed_ms,
         security_headers=answer.security_headers,
     )
-
-
-def _is_loopback(host: str) -> bool:
-    """Loopback is never proxied (as in browsers): the demo site and test servers live there."""
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def _redirect_target(current: str, location: str, tracking: tuple[str, ...]) -> str | None:

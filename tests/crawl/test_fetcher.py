@@ -381,23 +381,6 @@ def test_retry_after_seconds_reads_both_forms(value: str | None, seconds: float 
     assert retry_after_seconds(value, now=1_700_000_000.0) == seconds
 
 
-def test_fetcher_uses_proxy_from_environment_unless_bypassed(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setenv("https_proxy", "http://proxy.example:3128")
-    monkeypatch.setenv("no_proxy", "intranet.example.gov.uk")
-    clock = FakeClock()
-    fetcher = Fetcher(Settings(), HostSlots(1, 0, clock), clock)
-    proxied = fetcher._route_for("https://www.example.gov.uk/")
-    direct = fetcher._route_for("https://intranet.example.gov.uk/")
-    assert proxied is not direct
-    assert fetcher._route_for("https://other.example.gov.uk/") is proxied
-    assert fetcher._route_for("http://plain.example.gov.uk/") is direct
-    assert fetcher._route_for("https://127.0.0.1:8080/") is direct
-    assert fetcher._route_for("https://localhost/") is direct
-    asyncio.run(fetcher.aclose())
-
-
 @pytest.mark.parametrize(
     ("proxy", "shown"),
     [
@@ -412,9 +395,8 @@ def test_a_proxy_that_cannot_be_used_is_a_config_error_without_its_password(
 ) -> None:
     monkeypatch.setenv("https_proxy", proxy)
     clock = FakeClock()
-    fetcher = Fetcher(Settings(), HostSlots(1, 0, clock), clock)
     with pytest.raises(ConfigError) as caught:
-        fetcher._route_for("https://www.example.gov.uk/")
+        Fetcher(Settings(), HostSlots(1, 0, clock), clock)
     assert f"https proxy {shown} from the environment" in str(caught.value)
     assert "hunter2" not in str(caught.value)
 

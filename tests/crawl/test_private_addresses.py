@@ -8,19 +8,26 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import ssl
+from pathlib import Path
 from typing import Any
 
 import httpcore
 import pytest
+import trustme
 
 from dcaudit.config import Settings
 from dcaudit.crawl import addresses
-from dcaudit.crawl.addresses import AddressGuard, AddressRefused, address_kind
-from dcaudit.crawl.network import AsyncioBackend
+from dcaudit.crawl.addresses import AddressGuard, AddressRefused, GuardedBackend, address_kind
+from dcaudit.crawl.clock import SystemClock
+from dcaudit.crawl.fetcher import Fetcher
+from dcaudit.crawl.politeness import HostSlots
+from dcaudit.crawl.results import FetchResult
 from dcaudit.errors import SeedError
 from dcaudit.store import Store
 
 from .fakes import LoopbackSite, Reply, new_run, run_crawl
+from .rawserver import keep_alive, raw_server, response
 
 
 def info(address: str, port: int = 80) -> tuple[Any, ...]:
@@ -72,19 +79,39 @@ def resolver(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     return names
 
 
-def test_backend_refuses_before_any_connection(
-    resolver: dict[str, str], monkeypatch: pytest.MonkeyPatch
-) -> None:
+class RecordingBackend(httpcore.AsyncNetworkBackend):
+    """Stands in for httpcore's backend: records every connection asked of it."""
+
+    def __init__(self) -> None:
+        self.opened: list[tuple[str, int]] = []
+
+    async def connect_tcp(self, host: str, port: int, *args: Any, **kwargs: Any) -> Any:
+        self.opened.append((host, port))
+        raise httpcore.ConnectError("recorded, not connected")
+
+
+def test_backend_refuses_before_any_connection(resolver: dict[str, str]) -> None:
     resolver["metadata.council.example"] = "169.254.169.254"
-    opened: list[object] = []
-    monkeypatch.setattr(addresses, "_open_socket", lambda *args: opened.append(args))
+    recording = RecordingBackend()
 
     async def connect() -> None:
-        await AsyncioBackend(AddressGuard()).connect_tcp("metadata.council.example", 80)
+        await GuardedBackend(AddressGuard(), recording).connect_tcp("metadata.council.example", 80)
 
     with pytest.raises(httpcore.ConnectError, match=r"refused: metadata\.council\.example"):
         asyncio.run(connect())
-    assert opened == []
+    assert recording.opened == []
+
+
+def test_backend_connects_to_the_checked_address_not_the_name(resolver: dict[str, str]) -> None:
+    resolver["www.council.example"] = "93.184.216.34"
+    recording = RecordingBackend()
+
+    async def connect() -> None:
+        await GuardedBackend(AddressGuard(), recording).connect_tcp("www.council.example", 443)
+
+    with pytest.raises(httpcore.ConnectError, match="recorded"):
+        asyncio.run(connect())
+    assert recording.opened == [("93.184.216.34", 443)]  # no second lookup of the name
 
 
 def test_a_name_resolving_to_loopback_is_refused_unless_allowed(
@@ -124,3 +151,38 @@ def test_a_redirect_to_a_link_local_address_is_not_followed_and_noted(
         "2 links and redirects led to private, loopback or link-local addresses on other "
         f"hosts (the first: {target}); none was followed"
     ) in report.notes
+
+
+@pytest.mark.parametrize(
+    ("certified", "error"),
+    [("www.council.example", None), ("127.0.0.1", "TLS certificate not valid")],
+    ids=["for-the-name", "for-the-address"],
+)
+def test_tls_checks_the_certificate_against_the_name_not_the_address(
+    resolver: dict[str, str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    certified: str,
+    error: str | None,
+) -> None:
+    resolver["www.council.example"] = "127.0.0.1"  # an internal site, allowed below
+    authority = trustme.CA()
+    authority.cert_pem.write_to_path(str(tmp_path / "ca.pem"))
+    monkeypatch.delenv("SSL_CERT_DIR", raising=False)
+    monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "ca.pem"))
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    authority.issue_cert(certified).configure_cert(context)
+    page = response(b"<p>inside</p>", "Content-Type: text/html")
+    with raw_server(keep_alive(page), tls=context) as server:
+        result = asyncio.run(_fetch(f"https://www.council.example:{server.port}/"))
+    assert (result.error, result.body) == (error, None if error else b"<p>inside</p>")
+
+
+async def _fetch(url: str) -> FetchResult:
+    clock = SystemClock()
+    settings = Settings(delay=0, retries=0, allow_private_addresses=True)
+    fetcher = Fetcher(settings, HostSlots(1, 0, clock), clock)
+    try:
+        return await fetcher.fetch_page(url)
+    finally:
+        await fetcher.aclose()
