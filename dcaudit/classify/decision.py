@@ -244,10 +244,33 @@ def _margin(settings: ClassifySettings, win: float, lose: float) -> float:
 def _decide(
     interaction: Interaction, s: _Signals, settings: ClassifySettings, online_route: bool
 ) -> _Decision:
+    """The rule precedence's class: docs/method.md's test, step by step."""
+    one_way = _decide_one_way(s, settings)
+    if one_way is not None:
+        return one_way
+
+    # step 1: does it accept input online?
+    if interaction.kind == Kind.DOCUMENT:
+        return _decide_document(s, settings)
+    if interaction.kind == Kind.CONTACT:
+        return _decide_contact(interaction, s, settings, online_route)
+    t = settings.threshold
+    has_input = (
+        s["accepts_input"] >= t
+        or s.best(*_PARTICIPATION, "service_step", "site_feedback", "job_application", "foi") >= t
+    )
+    if not has_input:
+        return _Decision(
+            InteractionClass.INFORMATION, "step1/no-input", "no evidence that it takes input",
+            _margin(settings, 0.7, s["accepts_input"]),
+        )  # fmt: skip
+    return _decide_special(s, settings) or _decide_object(s, settings)
+
+
+def _decide_one_way(s: _Signals, settings: ClassifySettings) -> _Decision | None:
+    """Step 0: navigation aids, and one-way sign-ups, lookups and reading matter."""
     t = settings.threshold
     participation = s.best(*_PARTICIPATION)
-
-    # step 0: navigation aids and one-way sign-ups or lookups
     if s["utility"] >= t and s["utility"] >= s["lookup"]:
         return _Decision(
             InteractionClass.UTILITY, "step0/utility", "a navigation aid, not an exchange",
@@ -259,23 +282,12 @@ def _decide(
                 InteractionClass.INFORMATION, f"step0/{signal}", f"one-way: {signal}",
                 _margin(settings, s[signal], participation), (signal,),
             )  # fmt: skip
+    return None
 
-    # step 1: does it accept input online?
-    if interaction.kind == Kind.DOCUMENT:
-        return _decide_document(s, settings)
-    if interaction.kind == Kind.CONTACT:
-        return _decide_contact(interaction, s, settings, online_route)
-    has_input = (
-        s["accepts_input"] >= t
-        or s.best(*_PARTICIPATION, "service_step", "site_feedback", "job_application", "foi") >= t
-    )
-    if not has_input:
-        return _Decision(
-            InteractionClass.INFORMATION, "step1/no-input", "no evidence that it takes input",
-            _margin(settings, 0.7, s["accepts_input"]),
-        )  # fmt: skip
 
-    # step 2: special cases, then is the input a service step or only forwarded?
+def _decide_special(s: _Signals, settings: ClassifySettings) -> _Decision | None:
+    """Step 2: special cases, then is the input a service step or only forwarded?"""
+    t = settings.threshold
     special = max(("site_feedback", "job_application", "foi"), key=lambda x: s[x])
     if s[special] >= t:
         cls = InteractionClass.CONSULTATIVE
@@ -293,7 +305,12 @@ def _decide(
             "input is only forwarded to a person or inbox",
             _margin(settings, s["forwards_only"], rival), ("forwards_only",),
         )  # fmt: skip
+    return None
 
+
+def _decide_object(s: _Signals, settings: ClassifySettings) -> _Decision:
+    """Steps 4 and 3: a two-way marker, else whose object the input is about."""
+    t = settings.threshold
     # step 4 first when it applies: a visible two-way marker upgrades whatever the object
     if s["two_way_marker"] >= t:
         return _Decision(
@@ -378,6 +395,36 @@ def _apply(
     t = settings.threshold
     cls = decision.cls
     deciding = [f for f in s.firings if f.rule.signal in decision.deciding and f.score >= t]
+    four_cos, participation = _cos_and_level(decision, deciding, s, settings)
+    tags = list(interaction.tags)
+    for tag in (*decision.tags, *(tag for f in deciding for tag in f.rule.tags)):
+        if tag not in tags:
+            tags.append(tag)
+    if s["closed"] >= t and cls in _TWO_WAY and "closed" not in tags:
+        tags.append("closed")
+    return dataclasses.replace(
+        interaction,
+        interaction_class=cls,
+        mode=MODE_OF_CLASS[cls],
+        four_cos=four_cos,
+        participation=participation,
+        closes_loop=cls in _TWO_WAY
+        and s["closes_loop"] >= t
+        and "site_feedback" not in decision.tags,
+        confidence=round(decision.confidence, 2),
+        needs_review=decision.needs_review,
+        runner_up=decision.runner_up,
+        evidence=_evidence(decision, s, t),
+        tags=tuple(tags),
+    )
+
+
+def _cos_and_level(
+    decision: _Decision, deciding: Sequence[Firing], s: _Signals, settings: ClassifySettings
+) -> tuple[tuple[FourCo, ...], Participation | None]:
+    """The Four Co's (two-way classes only) and the IAP2 level: from the deciding rules, else
+    the decision's tag defaults (Co's) and the class defaults."""
+    cls = decision.cls
     defaults = settings.class_defaults.get(cls)
     four_cos: tuple[FourCo, ...] = ()
     participation: Participation | None = None
@@ -389,7 +436,7 @@ def _apply(
         if tag_default is not None:
             four_cos = tag_default.four_cos
         else:
-            four_cos = _named_cos(deciding, s.firings, t) or (
+            four_cos = _named_cos(deciding, s.firings, settings.threshold) or (
                 defaults.four_cos if defaults is not None else ()
             )
     leveled = [f for f in deciding if f.rule.participation is not None]
@@ -397,13 +444,13 @@ def _apply(
         participation = max(leveled, key=lambda f: f.score).rule.participation
     elif defaults is not None:
         participation = defaults.participation
-    tags = list(interaction.tags)
-    for tag in (*decision.tags, *(tag for f in deciding for tag in f.rule.tags)):
-        if tag not in tags:
-            tags.append(tag)
-    if s["closed"] >= t and cls in _TWO_WAY and "closed" not in tags:
-        tags.append("closed")
-    evidence = [
+    return four_cos, participation
+
+
+def _evidence(decision: _Decision, s: _Signals, t: float) -> tuple[Evidence, ...]:
+    """The step that decided, the learned signals that carried it, then every rule that fired."""
+    cls = decision.cls
+    return (
         Evidence(rule=decision.step, reason=decision.reason, match=_summary(s, t)),
         *(
             Evidence(
@@ -420,21 +467,6 @@ def _apply(
             for f in sorted(s.firings, key=lambda f: -f.score)
             for what, text in (f.evidence or (("matched", ""),))
         ),
-    ]
-    return dataclasses.replace(
-        interaction,
-        interaction_class=cls,
-        mode=MODE_OF_CLASS[cls],
-        four_cos=four_cos,
-        participation=participation,
-        closes_loop=cls in _TWO_WAY
-        and s["closes_loop"] >= t
-        and "site_feedback" not in decision.tags,
-        confidence=round(decision.confidence, 2),
-        needs_review=decision.needs_review,
-        runner_up=decision.runner_up,
-        evidence=tuple(evidence),
-        tags=tuple(tags),
     )
 
 

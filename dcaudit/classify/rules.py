@@ -8,7 +8,7 @@ strength (x a language factor for phrases of a language the page is not in). The
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -306,46 +306,10 @@ def _compile_rule(
     def fail(problem: str) -> RulePackError:
         return RulePackError(rule.path, problem, rule.id)
 
-    if raw.get("kind") != pack.kind:
-        raise fail(f"'kind' must be '{pack.kind}' (the kind of pack '{pack.name}')")
-    for key in ("slug", "message"):
-        if not isinstance(raw.get(key), str) or not raw[key].strip():
-            raise fail(f"'{key}' is required and must be non-empty text")
-    result = raw.get("result")
-    if not isinstance(result, dict):
-        raise fail("'result' is required: a mapping with at least 'signal'")
-    unknown = set(result) - {"signal", "four_cos", "participation", "tags"}
-    if unknown:
-        raise fail(f"'result' has unknown keys {sorted(unknown)}")
-    signal = result.get("signal")
-    if signal not in SIGNALS:
-        raise fail(f"result.signal '{signal}' is not one of: {', '.join(sorted(SIGNALS))}")
-    weight = raw.get("weight", 0.8)
-    if isinstance(weight, bool) or not isinstance(weight, int | float) or not 0 < weight <= 1:
-        raise fail("'weight' must be a number greater than 0 and at most 1")
-    applies = raw.get("applies_to", [k.value for k in Kind])
-    if isinstance(applies, str):
-        applies = [applies]
-    try:
-        applies_to = frozenset(Kind(k) for k in applies)
-    except (ValueError, TypeError) as exc:
-        raise fail(
-            f"'applies_to' must list kinds from: {', '.join(k.value for k in Kind)}"
-        ) from exc
-    try:
-        four_cos = tuple(FourCo(c) for c in result.get("four_cos") or [])
-    except (ValueError, TypeError) as exc:
-        raise fail(f"result.four_cos must list: {', '.join(c.value for c in FourCo)}") from exc
-    participation = result.get("participation")
-    try:
-        level = Participation(participation) if participation is not None else None
-    except ValueError as exc:
-        raise fail(
-            f"result.participation must be one of: {', '.join(p.value for p in Participation)}"
-        ) from exc
-    tags = result.get("tags") or []
-    if not isinstance(tags, list) or not all(isinstance(t, str) and t for t in tags):
-        raise fail("result.tags must be a list of words")
+    result = _checked_result(raw, pack, fail)
+    weight = _weight(raw, fail)
+    applies_to = _applies_to(raw, fail)
+    four_cos, level, tags = _result_details(result, fail)
     if "match" not in raw:
         raise fail("'match' is required")
     context = CompileContext(
@@ -362,22 +326,83 @@ def _compile_rule(
         path=rule.path,
         rule_id=rule.id,
     )
-    matcher = compile_match(raw["match"], context)
     return ClassificationRule(
         id=rule.id,
         pack=pack.name,
         title=rule.title,
-        signal=str(signal),
-        weight=float(weight),
-        matcher=matcher,
+        signal=str(result["signal"]),
+        weight=weight,
+        matcher=compile_match(raw["match"], context),
         applies_to=applies_to,
         message=raw["message"].strip(),
         four_cos=four_cos,
         participation=level,
-        tags=tuple(tags),
+        tags=tags,
         language=pack.language,
         status=rule.status,
     )
+
+
+Fail = Callable[[str], RulePackError]
+
+
+def _checked_result(raw: Mapping[str, Any], pack: RulePack, fail: Fail) -> Mapping[str, Any]:
+    """The rule's kind, slug and message checked; its ``result`` mapping, with a known signal."""
+    if raw.get("kind") != pack.kind:
+        raise fail(f"'kind' must be '{pack.kind}' (the kind of pack '{pack.name}')")
+    for key in ("slug", "message"):
+        if not isinstance(raw.get(key), str) or not raw[key].strip():
+            raise fail(f"'{key}' is required and must be non-empty text")
+    result = raw.get("result")
+    if not isinstance(result, dict):
+        raise fail("'result' is required: a mapping with at least 'signal'")
+    unknown = set(result) - {"signal", "four_cos", "participation", "tags"}
+    if unknown:
+        raise fail(f"'result' has unknown keys {sorted(unknown)}")
+    signal = result.get("signal")
+    if signal not in SIGNALS:
+        raise fail(f"result.signal '{signal}' is not one of: {', '.join(sorted(SIGNALS))}")
+    return result
+
+
+def _weight(raw: Mapping[str, Any], fail: Fail) -> float:
+    weight = raw.get("weight", 0.8)
+    if isinstance(weight, bool) or not isinstance(weight, int | float) or not 0 < weight <= 1:
+        raise fail("'weight' must be a number greater than 0 and at most 1")
+    return float(weight)
+
+
+def _applies_to(raw: Mapping[str, Any], fail: Fail) -> frozenset[Kind]:
+    applies = raw.get("applies_to", [k.value for k in Kind])
+    if isinstance(applies, str):
+        applies = [applies]
+    try:
+        return frozenset(Kind(k) for k in applies)
+    except (ValueError, TypeError) as exc:
+        raise fail(
+            f"'applies_to' must list kinds from: {', '.join(k.value for k in Kind)}"
+        ) from exc
+
+
+def _result_details(
+    result: Mapping[str, Any], fail: Fail
+) -> tuple[tuple[FourCo, ...], Participation | None, tuple[str, ...]]:
+    """The Four Co's, participation level and tags a rule's ``result`` gives."""
+    try:
+        four_cos = tuple(FourCo(c) for c in result.get("four_cos") or [])
+    except (ValueError, TypeError) as exc:
+        raise fail(f"result.four_cos must list: {', '.join(c.value for c in FourCo)}") from exc
+    participation = result.get("participation")
+    try:
+        level = Participation(participation) if participation is not None else None
+    except ValueError as exc:
+        raise fail(
+            f"result.participation must be one of: {', '.join(p.value for p in Participation)}"
+        ) from exc
+    tags = result.get("tags") or []
+    if not isinstance(tags, list) or not all(isinstance(t, str) and t for t in tags):
+        raise fail("result.tags must be a list of words")
+    return four_cos, level, tuple(tags)
 
 
 def _number(data: Mapping[str, Any], key: str, where: str, default: float | None = None) -> float:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass, field
 
 import lxml.html
 
@@ -62,18 +63,42 @@ def _submit_text(control: lxml.html.HtmlElement) -> str:
 def build_shape(
     method: str, controls: list[lxml.html.HtmlElement], index: PageIndex, any_button: bool = False
 ) -> FormShape:
-    fields: list[Field] = []
-    counts: Counter[str] = Counter()
-    radio: dict[str, list[lxml.html.HtmlElement]] = {}
-    checks: dict[str, list[lxml.html.HtmlElement]] = {}
-    names: list[str] = []
-    submits: list[str] = []
-    order: list[tuple[str, str]] = []  # (kind, key) to keep document order of groups
+    walked = _walk_controls(controls, index, any_button)
+    fields, radio_groups = _ordered_fields(walked, index)
+    return FormShape(
+        method=method,
+        fields=fields,
+        type_counts=dict(walked.counts),
+        radio_groups=radio_groups,
+        field_names=tuple(walked.names),
+        submit_texts=tuple(walked.submits),
+    )
+
+
+@dataclass
+class _Walked:
+    """A form's controls read in document order: visible fields, radio and checkbox groups
+    (kind -> group key -> members), field names, submit texts, and the order of both."""
+
+    fields: list[Field] = field(default_factory=list)
+    counts: Counter[str] = field(default_factory=Counter)
+    groups: dict[str, dict[str, list[lxml.html.HtmlElement]]] = field(
+        default_factory=lambda: {"radio": {}, "checkbox": {}}
+    )
+    names: list[str] = field(default_factory=list)
+    submits: list[str] = field(default_factory=list)
+    order: list[tuple[str, str]] = field(default_factory=list)  # (kind, key) of fields, groups
+
+
+def _walk_controls(
+    controls: list[lxml.html.HtmlElement], index: PageIndex, any_button: bool
+) -> _Walked:
+    walked = _Walked()
     for control in controls:
         if _is_submit(control, any_button):
             text = _submit_text(control)
             if text:
-                submits.append(text)
+                walked.submits.append(text)
             continue
         if control.tag not in _CONTROLS or control.get("disabled") is not None:
             continue
@@ -82,18 +107,18 @@ def build_shape(
             continue
         name = control.get("name")
         if name:
-            names.append(name)
+            walked.names.append(name)
         if kind in {"radio", "checkbox"}:
-            groups = radio if kind == "radio" else checks
+            groups = walked.groups[kind]
             key = name or f"_{len(groups)}"
             if key not in groups:
                 groups[key] = []
-                order.append((kind, key))
+                walked.order.append((kind, key))
             groups[key].append(control)
             continue
-        order.append(("field", str(len(fields))))
-        counts[kind] += 1
-        fields.append(
+        walked.order.append(("field", str(len(walked.fields))))
+        walked.counts[kind] += 1
+        walked.fields.append(
             Field(
                 name=name,
                 label=accessible_name(control, index),
@@ -102,17 +127,25 @@ def build_shape(
                 autocomplete=clean(control.get("autocomplete")) or None,
             )
         )
+    return walked
+
+
+def _ordered_fields(
+    walked: _Walked, index: PageIndex
+) -> tuple[tuple[Field, ...], tuple[RadioGroup, ...]]:
+    """Fields and groups (each group one field) in document order, and the radio groups;
+    each group is counted in ``walked.counts``."""
     radio_groups = []
-    grouped_fields = {str(i): f for i, f in enumerate(fields)}
+    grouped_fields = {str(i): f for i, f in enumerate(walked.fields)}
     ordered: list[Field] = []
-    for kind, key in order:
+    for kind, key in walked.order:
         if kind == "field":
             ordered.append(grouped_fields[key])
             continue
-        members = (radio if kind == "radio" else checks)[key]
+        members = walked.groups[kind][key]
         options = tuple(accessible_name(m, index) for m in members)
         label = group_label(members[0], index) or (options[0] if len(members) == 1 else "")
-        counts[kind] += 1
+        walked.counts[kind] += 1
         ordered.append(
             Field(
                 name=members[0].get("name"),
@@ -126,14 +159,7 @@ def build_shape(
             radio_groups.append(
                 RadioGroup(key, label, options, tuple(m.get("value") or "" for m in members))
             )
-    return FormShape(
-        method=method,
-        fields=tuple(ordered),
-        type_counts=dict(counts),
-        radio_groups=tuple(radio_groups),
-        field_names=tuple(names),
-        submit_texts=tuple(submits),
-    )
+    return tuple(ordered), tuple(radio_groups)
 
 
 def _required(control: lxml.html.HtmlElement) -> bool:

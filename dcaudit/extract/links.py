@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 
+import lxml.html
 from lxml import etree
 
 from dcaudit.engine.catalogs import DocumentTypes, PlatformCatalog
@@ -34,59 +36,92 @@ def extract_links(
     documents: DocumentTypes,
     in_scope: Callable[[str], bool],
 ) -> list[Candidate]:
-    candidates: list[Candidate] = []
     page_host = host_of(parsed.url)
-    # relative links stay on the page's host (unless <base> moves them): skip them cheaply
-    relative_in_scope = host_of(parsed.base_url) == page_host
-    hinted = set(elements(_MAY_HAVE_HINT, parsed.root))
-    for link in parsed.root.iter("a", "area"):
+    reader = _LinkReader(
+        parsed,
+        index,
+        platforms,
+        documents,
+        in_scope,
+        page_host,
+        # relative links stay on the page's host (unless <base> moves them): skip them cheaply
+        relative_in_scope=host_of(parsed.base_url) == page_host,
+        hinted=set(elements(_MAY_HAVE_HINT, parsed.root)),
+    )
+    candidates = [
+        candidate
+        for link in parsed.root.iter("a", "area")
+        if (candidate := reader.candidate(link)) is not None
+    ]
+    candidates.extend(_address_candidates(parsed, index))
+    return candidates
+
+
+@dataclass(frozen=True)
+class _LinkReader:
+    """What deciding whether one link is an interaction needs to know about its page."""
+
+    parsed: ParsedPage
+    index: PageIndex
+    platforms: PlatformCatalog
+    documents: DocumentTypes
+    in_scope: Callable[[str], bool]
+    page_host: str
+    relative_in_scope: bool
+    hinted: set[lxml.html.HtmlElement]  # links whose text may carry a "(PDF, 2MB)" hint
+
+    def candidate(self, link: lxml.html.HtmlElement) -> Candidate | None:
+        """A contact channel, a document or an off-site link; None for anything else."""
         href = (link.get("href") or "").strip()
         if (
-            relative_in_scope
+            self.relative_in_scope
             and ":" not in href
             and "." not in href
             and not href.startswith("//")
-            and link not in hinted
+            and link not in self.hinted
             and link.get("type") is None
         ):
-            continue  # a plain relative path: followed by the crawler, never an interaction
+            return None  # a plain relative path: followed by the crawler, never an interaction
         lowered = href.lower()
         if not href or lowered.startswith(_SKIP_SCHEMES):
-            continue
+            return None
         if lowered.startswith(CONTACT_SCHEMES):
-            label = accessible_name(link, index)
-            candidates.append(Candidate(Kind.CONTACT, link, label or href, target=href))
-            continue
-        relative = not _ABSOLUTE.match(href)
+            label = accessible_name(link, self.index)
+            return Candidate(Kind.CONTACT, link, label or href, target=href)
         # only links with brackets or commas can carry a "(PDF, 2MB)" hint: skip reading the rest
-        hint_text = link.text_content() if link in hinted else ""
-        document = documents.lookup(href, link.get("type"), hint_text)
+        hint_text = link.text_content() if link in self.hinted else ""
+        document = self.documents.lookup(href, link.get("type"), hint_text)
         if document is not None:
-            url = absolute_url(parsed, href)
+            url = absolute_url(self.parsed, href)
             if url is None:
-                continue
-            label = accessible_name(link, index)
-            candidates.append(Candidate(Kind.DOCUMENT, link, label, target=url, document=document))
-            continue
-        if relative and relative_in_scope:
-            continue
-        url = absolute_url(parsed, href)
+                return None
+            label = accessible_name(link, self.index)
+            return Candidate(Kind.DOCUMENT, link, label, target=url, document=document)
+        return self._off_site(link, href)
+
+    def _off_site(self, link: lxml.html.HtmlElement, href: str) -> Candidate | None:
+        if self.relative_in_scope and not _ABSOLUTE.match(href):
+            return None
+        url = absolute_url(self.parsed, href)
         if url is None or not url.lower().startswith(("http://", "https://")):
-            continue
-        if host_of(url) == page_host or in_scope(url):
-            continue
-        label = accessible_name(link, index)
-        platform = platforms.lookup(url)
-        candidates.append(
-            Candidate(
-                Kind.LINK,
-                link,
-                label or url,
-                target=url,
-                platform=platform,
-                needs_rule=platform is None,
-            )
+            return None
+        if host_of(url) == self.page_host or self.in_scope(url):
+            return None
+        label = accessible_name(link, self.index)
+        platform = self.platforms.lookup(url)
+        return Candidate(
+            Kind.LINK,
+            link,
+            label or url,
+            target=url,
+            platform=platform,
+            needs_rule=platform is None,
         )
+
+
+def _address_candidates(parsed: ParsedPage, index: PageIndex) -> list[Candidate]:
+    """``<address>`` blocks outside the site chrome, kept only if a rule recognises them."""
+    candidates = []
     for address in parsed.root.iter("address"):
         if chrome_landmark(address, index) is not None:
             continue
