@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import os
+import re
 import tomllib
 import types
 import typing
@@ -19,6 +20,7 @@ from typing import Any
 
 from dcaudit import __version__
 from dcaudit.errors import ConfigError
+from dcaudit.models import Impact
 
 ENV_PREFIX = "DCAUDIT_"
 
@@ -116,7 +118,7 @@ def coerce(key: str, value: Any, origin: str) -> Any:
     """Check and convert one raw value for ``key``; ``origin`` names where it came from."""
     name = key.replace("-", "_")
     if name not in _FIELDS:
-        raise ConfigError(f"{origin}: unknown setting '{key}'")
+        raise ConfigError(f"{origin}: unknown setting {key!r}")
     hint = _HINTS[name]
     try:
         converted = _convert(hint, value)
@@ -124,8 +126,16 @@ def coerce(key: str, value: Any, origin: str) -> Any:
             _check_header_text(converted)
         if name in _POSITIVE_SETTINGS and not converted > 0:
             raise ValueError("must be more than 0")
+        most = _MOST_SECONDS if hint is float else _MOST.get(name)
+        if most is not None and converted > most:
+            raise ValueError(f"must be at most {most:g}" + (" seconds" if hint is float else ""))
+        if name in _PATTERN_SETTINGS:
+            for pattern in converted:
+                _check_pattern(pattern)
+        if name == "junit_impact" and converted.lower() not in {i.value for i in Impact}:
+            raise ValueError(f"{converted!r} is not one of {', '.join(i.value for i in Impact)}")
         return converted
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, OverflowError) as exc:
         raise ConfigError(f"{origin}: setting '{key}': {exc}") from exc
 
 
@@ -134,6 +144,18 @@ _HEADER_SETTINGS = frozenset({"user_agent"})  # sent as HTTP header values
 _POSITIVE_SETTINGS = frozenset(
     {"connect_timeout", "read_timeout", "total_timeout", "browser_page_timeout", "max_body_bytes"}
 )
+# every float setting is in seconds: past an hour a wait or a time limit only stalls the run
+_MOST_SECONDS = 3600.0
+# past these a run starts more tasks, browsers or doubling waits than any machine can hold
+_MOST = {"concurrency": 100, "browser_workers": 32, "retries": 20}
+_PATTERN_SETTINGS = frozenset({"include", "exclude"})  # regular expressions
+
+
+def _check_pattern(pattern: str) -> None:
+    try:
+        re.compile(pattern)
+    except (re.error, OverflowError, RecursionError) as exc:
+        raise ValueError(f"bad regular expression {pattern!r}: {exc}") from exc
 
 
 def _check_header_text(value: str) -> None:
@@ -202,10 +224,15 @@ def read_config_file(path: Path) -> dict[str, Any]:
         raise ConfigError(f"config file not found: {path}") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror}") from exc
     if path.name == "pyproject.toml":
-        section = data.get("tool", {}).get("dcaudit", {})
+        tool = data.get("tool", {})
+        if not isinstance(tool, dict):
+            raise ConfigError(f"{path}: [tool] must be a table")
+        section = tool.get("dcaudit", {})
         if not isinstance(section, dict):
             raise ConfigError(f"{path}: [tool.dcaudit] must be a table")
         return section
@@ -221,10 +248,11 @@ def find_config_file(cwd: Path) -> Path | None:
     if pyproject.is_file():
         try:
             with pyproject.open("rb") as handle:
-                if "dcaudit" in tomllib.load(handle).get("tool", {}):
-                    return pyproject
-        except (OSError, tomllib.TOMLDecodeError):
+                tool = tomllib.load(handle).get("tool", {})
+        except (OSError, ValueError):  # not TOML or not UTF-8: some other tool's problem
             return None
+        if isinstance(tool, dict) and "dcaudit" in tool:
+            return pyproject
     return None
 
 
