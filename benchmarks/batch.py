@@ -25,8 +25,9 @@ from pathlib import Path
 
 from dcaudit.batch.bodies import read_bodies
 from dcaudit.batch.compare import RESAMPLES, comparison
+from dcaudit.batch.job import BatchJob
 from dcaudit.batch.ledger import BatchBody
-from dcaudit.batch.runner import BatchJob, run_batch
+from dcaudit.batch.runner import run_batch
 from dcaudit.batch.transfer import BodyResult
 from dcaudit.config import load_settings
 from dcaudit.demo.bodies import BodySite, GeneratedBodies

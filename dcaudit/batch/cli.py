@@ -72,7 +72,8 @@ def batch_command(
     from dcaudit.batch.bodies import read_bodies
     from dcaudit.batch.cluster import local_workers
     from dcaudit.batch.compare import comparison
-    from dcaudit.batch.runner import BatchInterrupted, BatchJob, run_batch
+    from dcaudit.batch.job import BatchInterrupted, BatchJob
+    from dcaudit.batch.runner import run_batch
     from dcaudit.config import load_settings
     from dcaudit.report.comparison import check_formats, write_comparison
     from dcaudit.stopping import sigterm_interrupts

@@ -21,8 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from dcaudit.batch.ledger import FAILED, FINISHED, INTERRUPTED, Batch, BatchBody, Ledger
-from dcaudit.batch.runner import (
+from dcaudit.batch.job import (
     BatchJob,
     Notify,
     Observe,
@@ -31,6 +30,7 @@ from dcaudit.batch.runner import (
     orphan_run,
     stop,
 )
+from dcaudit.batch.ledger import FAILED, FINISHED, INTERRUPTED, Batch, BatchBody, Ledger
 from dcaudit.batch.transfer import CONFIG, BodyResult, BodyTask, audit_on_worker
 from dcaudit.config import Settings
 from dcaudit.crawl.frontier import host_of

@@ -20,6 +20,7 @@ from click.testing import CliRunner
 from dcaudit.batch import runner
 from dcaudit.batch.bodies import Body, read_bodies
 from dcaudit.batch.cluster import Dispatcher, dask_client
+from dcaudit.batch.job import BatchInterrupted, BatchJob
 from dcaudit.batch.ledger import DONE, INTERRUPTED, PENDING, UNREACHABLE, BatchBody, Ledger
 from dcaudit.batch.transfer import BodyTask
 from dcaudit.cli import main
@@ -209,7 +210,7 @@ def test_stopped_batch_resumes_without_redoing_bodies(
             kwargs["progress"] = interrupt
         return real(settings, seeds, **kwargs)
 
-    monkeypatch.setattr(runner, "run_audit", stop_beta)
+    monkeypatch.setattr("dcaudit.batch.job.run_audit", stop_beta)
     stopped = batch(tmp_path, *IN_TURN)
     assert stopped.exit_code == 130, stopped.output
     assert "--resume b" in stopped.output
@@ -218,7 +219,7 @@ def test_stopped_batch_resumes_without_redoing_bodies(
         first = ledger.all()[-1]
     states = {b.body.name: (b.status, b.run_id) for b in first.bodies}
     assert states["Alpha Council"][0] == DONE and states["Beta Council"][0] == INTERRUPTED
-    monkeypatch.setattr(runner, "run_audit", real)
+    monkeypatch.setattr("dcaudit.batch.job.run_audit", real)
     resumed = batch(tmp_path, "--resume", first.id, *IN_TURN)
     assert resumed.exit_code == 0, resumed.output
     with Ledger(store) as ledger:
@@ -260,13 +261,13 @@ def test_batch_stopped_on_the_cluster_resumes_on_a_new_one(
     listed, columns = read_bodies(csv_path)
     given = {"out_dir": str(tmp_path / "out"), "delay": 0.0, "browser": False, "max_pages": 40}
     settings = load_settings(given, environ={}, cwd=tmp_path)
-    job = runner.BatchJob(csv_path, listed, columns, settings, scheduler=scheduler)
+    job = BatchJob(csv_path, listed, columns, settings, scheduler=scheduler)
 
     def ctrl_c_after_the_first_body(message: str) -> None:
         if message.startswith("[1/"):
             raise KeyboardInterrupt  # Ctrl-C as the first result is stored
 
-    with pytest.raises(runner.BatchInterrupted) as stopped:
+    with pytest.raises(BatchInterrupted) as stopped:
         runner.run_batch(job, ctrl_c_after_the_first_body)
     store = tmp_path / "out" / "dcaudit.sqlite"
     with Ledger(store) as ledger:
