@@ -1,13 +1,20 @@
-"""Helpers for running rule examples (rules/<pack>/tests/<ID>.html) against our checks.
+"""The page records of rule examples (rules/<pack>/tests/<ID>.html), for every family.
 
-Two kinds of example element:
+Three kinds of example element:
 
 - any element: the rule must (``expect``) or must not (``ok``) report it or something in it;
 - ``<textarea data-page>``: its text is a whole page, for rules about the page itself
   (title, language, viewport, HTTPS...). The rule must or must not report anything on it.
-  ``data-url`` gives the page URL (default https://example.test/page); other ``data-*``
-  attributes carry measurements the browser or the HTTP response would supply
-  (``data-request-count``, ``data-transfer-bytes``, ``data-header-*``).
+  ``data-url`` gives the page URL (default https://example.test/page);
+- ``<textarea data-site>``: several pages of one site, each starting with
+  ``<html data-url="...">``, for rules judged over the whole site (DCX001).
+
+``data-*`` attributes of the example element carry what the crawl, the HTTP response or
+the browser would supply: ``data-final-url`` (after redirects), ``data-required-languages``,
+``data-headers`` with ``data-header-<name>``, ``data-request-count`` and
+``data-transfer-bytes``. Interactions on example pages are the elements carrying
+``data-class`` (the class the classifier would give them); those marked
+``data-rendered-only`` exist only in the browser's rendered DOM.
 """
 
 from __future__ import annotations
@@ -19,11 +26,62 @@ from lxml import etree
 
 from dcaudit.checks.accname import tag_of
 from dcaudit.checks.findings import css_path
+from dcaudit.checks.records import BrowserEvidence, PageRecord, bare_page
+from dcaudit.config import Settings
 from dcaudit.engine.packs import Example
 from dcaudit.extract.document import ParsedPage, parse_html
 from dcaudit.models import MODE_OF_CLASS, Field, Finding, Interaction, InteractionClass, Kind
 
 EXAMPLE_URL = "https://example.test/page"
+RENDERED_ONLY = "rendered-only"  # the tag of an interaction found only in the rendered DOM
+_PAGE_START = re.compile(r"(?=<html\b)", re.IGNORECASE)
+_DATA_URL = re.compile(r'^<html\b[^>]*\bdata-url="([^"]+)"', re.IGNORECASE)
+
+
+def example_records(
+    example: Example, parsed: ParsedPage
+) -> tuple[list[PageRecord], etree._Element | None]:
+    """The page records an example stands for, and the element it marks in ``parsed`` (the
+    whole example file), or None for a page or site example."""
+    element = example.element
+    if tag_of(element) == "textarea" and element.get("data-site") is not None:
+        pages = [html for html in _PAGE_START.split(element.text or "") if html.strip()]
+        return [example_record(example, parse_html(_page_url(html), html)) for html in pages], None
+    page = example_page(example)
+    if page is not None:
+        return [example_record(example, page)], None
+    return [example_record(example, parsed)], same_element(element, parsed.root)
+
+
+def _page_url(html: str) -> str:
+    found = _DATA_URL.search(html)
+    return found.group(1) if found else EXAMPLE_URL
+
+
+def example_record(example: Example, parsed: ParsedPage) -> PageRecord:
+    """One example page as the crawl and the browser would have recorded it."""
+    attrs = example.element.attrib
+    found = example_interactions(parsed)
+    raw = tuple(i for i in found if RENDERED_ONLY not in i.tags)
+    rendered = tuple(found) if len(raw) < len(found) else None
+    requests = _number(attrs.get("data-request-count"))
+    transfer = _number(attrs.get("data-transfer-bytes"))
+    browser = None
+    if rendered is not None or requests is not None or transfer is not None:
+        browser = BrowserEvidence(requests, transfer, rendered)
+    languages = tuple(c for c in (attrs.get("data-required-languages") or "").split() if c)
+    return PageRecord(
+        parsed=parsed,
+        page=bare_page(parsed, attrs.get("data-final-url")),
+        interactions=raw,
+        settings=Settings(required_languages=languages),
+        headers=example_headers(example) if attrs.get("data-headers") is not None else None,
+        browser=browser,
+    )
+
+
+def _number(value: str | None) -> int | None:
+    return int(value) if value else None
 
 
 def example_page(example: Example) -> ParsedPage | None:
@@ -96,7 +154,7 @@ def example_interactions(parsed: ParsedPage) -> list[Interaction]:
                 fields=fields,
                 interaction_class=klass,
                 mode=MODE_OF_CLASS[klass],
-                tags=("rendered-only",) if element.get("data-rendered-only") is not None else (),
+                tags=(RENDERED_ONLY,) if element.get("data-rendered-only") is not None else (),
             )
         )
     return found
