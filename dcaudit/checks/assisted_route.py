@@ -18,22 +18,17 @@ says which levels were looked at, and :meth:`AssistedRoutes.note` says which lev
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from cssselect import GenericTranslator
 from lxml import etree
 
+from dcaudit.checks.exclusion_rules import ExclusionRules, chrome_xpath
 from dcaudit.checks.findings import CheckRule, clean_text, make_finding
 from dcaudit.checks.hosts import first_match
 from dcaudit.extract.document import ParsedPage, visible_text
 from dcaudit.models import Finding, Interaction, InteractionClass, Kind, Mode, Page, Source
-
-if TYPE_CHECKING:  # exclusion.py imports this module; the rules type is only annotation here
-    from dcaudit.checks.exclusion import ExclusionRules
 
 RULE_ID = "DCX001"
 NOTE_PREFIX = "assisted route (DCX001)"  # starts the run note; reports show it by this
@@ -96,12 +91,6 @@ def has_assisted_route(
     parsed: ParsedPage, interactions: Sequence[Interaction], rules: ExclusionRules
 ) -> bool:
     return page_route(parsed, interactions, rules) is not None
-
-
-@functools.lru_cache(maxsize=8)
-def chrome_xpath(selectors: tuple[str, ...]) -> etree.XPath:
-    translator = GenericTranslator()
-    return etree.XPath(" | ".join(translator.css_to_xpath(s) for s in selectors))
 
 
 def site_chrome(parsed: ParsedPage, rules: ExclusionRules) -> list[etree._Element]:

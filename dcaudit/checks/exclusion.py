@@ -1,62 +1,42 @@
 """Digital-exclusion factors beyond WCAG: what stops people using a service online.
 
 Each factor is a rule in rules/exclusion/ (DCX###) with its thresholds, phrase lists and
-platform signatures as data; this module holds the matchers. Entry points:
+platform signatures as data (compiled in exclusion_rules.py); this module holds the
+matchers, registered with the :data:`EXCLUSION` family (checks/protocol.py). Per page:
+reading grade (DCX002, measured onto the page), documents to complete (DCX003), CAPTCHAs
+(DCX004), login walls (DCX005), page weight (DCX006: the browser's numbers when it measured
+the page, else an estimate from the HTML), JavaScript dependence (DCX007: only with the
+browser's rendered interactions), viewport (DCX008) and required languages (DCX009).
 
-- ``check_exclusion(parsed, page, interactions, rules, settings)`` for every HTML page,
-  returning its findings and the page with ``reading_grade`` set;
-- ``page_weight_findings(page, html_bytes, request_count, transfer_bytes)`` for the pipeline
-  to call again with browser resource timing;
-- ``js_dependence_findings(page_url, raw_interactions, rendered_interactions)`` comparing
-  interactions from the raw HTML with those from the browser's rendered DOM.
-
-Site-level factors (accessibility statement, required languages) are in site_checks.py;
-its ``SiteObservations`` is re-exported here.
+The pipeline's browser stage calls ``page_weight_findings`` and ``js_dependence_findings``
+with what the browser measured. Site-level factors (DCX001, DCX010, DCX011) are judged in
+site_checks.py, whose ``SiteObservations`` is re-exported here.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import functools
-import logging
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
 import textstat
-from cssselect import SelectorError
 from lxml import etree
 
-from dcaudit.checks.assisted_route import chrome_xpath, is_two_way
-from dcaudit.checks.findings import (
-    CheckRule,
-    InteractionLocator,
-    check_rules,
-    clean_text,
-    css_path,
-    error_finding,
-    make_finding,
-)
-from dcaudit.checks.hosts import HostPattern, first_match
+from dcaudit.checks.assisted_route import is_two_way
+from dcaudit.checks.exclusion_rules import ExclusionRules, compile_exclusion
+from dcaudit.checks.findings import CheckRule, clean_text
+from dcaudit.checks.hosts import first_match
+from dcaudit.checks.protocol import CheckFamily, Hit, PageView
+from dcaudit.checks.records import BrowserEvidence, PageRecord
 from dcaudit.checks.site_checks import SiteObservations, language_alternates
 from dcaudit.config import Settings
-from dcaudit.engine.packs import Example, Rule, RulePack, builtin_rules_dir, load_pack
-from dcaudit.errors import RulePackError
+from dcaudit.engine.packs import RulePack, builtin_rules_dir, load_pack
 from dcaudit.extract.document import ParsedPage, visible_text
-from dcaudit.models import (
-    Finding,
-    Interaction,
-    InteractionClass,
-    Kind,
-    Outcome,
-    Page,
-    Source,
-)
+from dcaudit.models import Finding, Interaction, InteractionClass, Kind, Outcome, Page, Source
 
-log = logging.getLogger(__name__)
-
-PACK_KIND = "exclusion"
 _WORD = re.compile(r"[a-zà-ÿŵŷ']+", re.IGNORECASE)
 _RESOURCE_XPATH = etree.XPath(
     "//script[@src] | //link[@href][contains(concat(' ', translate(@rel, 'SLTYEHIC', "
@@ -66,146 +46,58 @@ _RESOURCE_XPATH = etree.XPath(
 )
 
 
-def phrase_pattern(phrases: Sequence[str]) -> re.Pattern[str] | None:
-    """Whole-word, case-insensitive alternation of literal phrases (never page-supplied)."""
-    if not phrases:
-        return None
-    words = "|".join(re.escape(str(p).lower()) for p in sorted(phrases, key=len, reverse=True))
-    return re.compile(rf"(?<!\w)(?:{words})(?!\w)", re.IGNORECASE)
+class ExclusionPage(PageView[ExclusionRules]):
+    """One page as the exclusion checks see it."""
+
+    def __init__(self, record: PageRecord, rules: ExclusionRules) -> None:
+        super().__init__(record, rules)
+        self.settings: Settings = record.settings
+        self.browser: BrowserEvidence | None = record.browser
 
 
-@dataclass(frozen=True)
-class ExclusionRules:
-    """The compiled exclusion pack."""
+class ExclusionFamily(CheckFamily[ExclusionRules, ExclusionPage]):
+    name = "exclusion"
+    kind = "exclusion"
+    source = Source.EXCLUSION
+    measure_rule = "DCX002"  # the reading grade is measured onto the page first
+    site_rules = frozenset({"DCX001", "DCX010", "DCX011"})  # site_checks.SiteObservations
 
-    rules: Mapping[str, CheckRule]
-    assisted_phrases: re.Pattern[str] | None
-    assisted_patterns: tuple[re.Pattern[str], ...]
-    webchat_hosts: tuple[HostPattern, ...]
-    captcha_hosts: tuple[HostPattern, ...]
-    captcha_classes: frozenset[str]
-    captcha_attributes: tuple[str, ...]
-    login_paths: tuple[re.Pattern[str], ...]
-    english_words: frozenset[str]
-    language_names: Mapping[str, re.Pattern[str]]
-    statement_phrases: re.Pattern[str] | None
-    statement_paths: tuple[re.Pattern[str], ...]
-    version: str
-    site_chrome: tuple[str, ...] = ()  # CSS selectors of header, footer and navigation
-    contact_paths: tuple[re.Pattern[str], ...] = ()
-    contact_phrases: re.Pattern[str] | None = None
+    def compile(
+        self, packs: Sequence[RulePack], metas: Mapping[str, CheckRule], data: Mapping[str, Any]
+    ) -> ExclusionRules:
+        return compile_exclusion(packs, metas, data)
 
-    def rule(self, rule_id: str) -> CheckRule | None:
-        return self.rules.get(rule_id)
+    def open(self, record: PageRecord, rules: ExclusionRules) -> ExclusionPage:
+        return ExclusionPage(record, rules)
 
+    def measure(self, record: PageRecord, rules: ExclusionRules) -> Page:
+        grade = reading_grade(record.parsed, record.page, rules)
+        return dataclasses.replace(record.page, reading_grade=grade)
 
-CHECKS: dict[str, Callable[..., Any]] = {}
-
-
-def _registered(rule_id: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    def register(func: Callable[..., Any]) -> Callable[..., Any]:
-        CHECKS[rule_id] = func
-        return func
-
-    return register
+    def example_findings(
+        self, rule_id: str, records: Sequence[PageRecord], rules: ExclusionRules
+    ) -> list[Finding]:
+        """Site rules see the example's pages as one site; the others, page by page."""
+        if rule_id not in self.site_rules:
+            return super().example_findings(rule_id, records, rules)
+        site = SiteObservations(records[0].settings, rules)
+        for record in records:
+            site.observe(record.parsed, record.page, record.interactions)
+        return [f for f in (*site.route_findings(), *site.site_findings()) if f.rule == rule_id]
 
 
-# Rules evaluated outside check_exclusion (browser numbers, rendered DOM, the whole site).
-EXTERNAL_RULES = {
-    "DCX001": "site",  # assisted_route.py: judged once the whole site is seen
-    "DCX006": "page_weight",
-    "DCX007": "js_dependence",
-    "DCX010": "site",
-    "DCX011": "site",
-}
-
-
-# what a malformed data file raises while compiling (patterns, selectors, wrong shapes)
-_MALFORMED = (re.error, TypeError, AttributeError, ValueError, SelectorError, etree.XPathError)
+EXCLUSION = ExclusionFamily()
+run_example = EXCLUSION.run_example  # for ``dcaudit rules test``
 
 
 def load_exclusion_rules(packs: Sequence[RulePack]) -> ExclusionRules:
-    chosen = [pack for pack in packs if pack.kind == PACK_KIND]
-    if not chosen:
-        raise RulePackError("rules", "no exclusion rule pack loaded (rules/exclusion is missing)")
-    data: dict[str, Any] = {}
-    rules: dict[str, CheckRule] = {}
-    for pack in chosen:
-        for content in pack.data.values():
-            if isinstance(content, dict):
-                data.update(content)
-        active = [r for r in pack.rules if r.status != "deprecated"]
-        rules.update(check_rules(active, set(CHECKS) | set(EXTERNAL_RULES), pack.path))
-    try:
-        assisted = data.get("assisted_routes", {})
-        captcha = data.get("captcha", {})
-        language = data.get("languages", {})
-        statement = data.get("accessibility_statement", {})
-        compiled = ExclusionRules(
-            rules=rules,
-            assisted_phrases=phrase_pattern(_list(assisted, "phrases")),
-            assisted_patterns=tuple(re.compile(p) for p in _list(assisted, "patterns")),
-            webchat_hosts=tuple(HostPattern.parse(h) for h in _list(assisted, "webchat_hosts")),
-            captcha_hosts=tuple(HostPattern.parse(h) for h in _list(captcha, "hosts")),
-            captcha_classes=frozenset(c.lower() for c in _list(captcha, "classes")),
-            captcha_attributes=tuple(_list(captcha, "attributes")),
-            login_paths=tuple(
-                re.compile(p, re.IGNORECASE) for p in _list(data.get("login", {}), "paths")
-            ),
-            english_words=frozenset(w.lower() for w in _list(language, "english_words")),
-            language_names={
-                str(code).lower(): pattern
-                for code, names in (language.get("names") or {}).items()
-                if (pattern := phrase_pattern([str(n) for n in names])) is not None
-            },
-            statement_phrases=phrase_pattern(_list(statement, "phrases")),
-            statement_paths=tuple(re.compile(p, re.IGNORECASE) for p in _list(statement, "paths")),
-            version=",".join(f"{p.name}@{p.version}" for p in chosen),
-            site_chrome=tuple(_list(assisted, "site_chrome")),
-            contact_paths=tuple(
-                re.compile(p, re.IGNORECASE) for p in _list(assisted, "contact_paths")
-            ),
-            contact_phrases=phrase_pattern(_list(assisted, "contact_phrases")),
-        )
-        if compiled.site_chrome:
-            chrome_xpath(compiled.site_chrome)  # a bad selector fails here, not on a page
-        return compiled
-    except _MALFORMED as exc:
-        raise RulePackError(chosen[0].path, f"exclusion data files are malformed: {exc}") from exc
-
-
-def _list(block: object, key: str) -> list[str]:
-    if not isinstance(block, dict):
-        raise ValueError(f"expected a mapping holding '{key}'")
-    value = block.get(key, []) or []
-    if not isinstance(value, list):
-        raise ValueError(f"'{key}' must be a list")
-    return [str(v) for v in value]
+    return EXCLUSION.load(packs)
 
 
 @functools.lru_cache(maxsize=1)
 def default_exclusion_rules() -> ExclusionRules:
     """The built-in pack, for callers that do not hold compiled rules."""
     return load_exclusion_rules([load_pack(builtin_rules_dir() / "exclusion")])
-
-
-# --- the page checks -----------------------------------------------------------------
-
-
-@dataclass
-class _Page:
-    """What the page checks share for one page."""
-
-    parsed: ParsedPage
-    page: Page
-    interactions: Sequence[Interaction]
-    rules: ExclusionRules
-    settings: Settings
-    locator: InteractionLocator
-
-    @functools.cached_property
-    def text(self) -> str:
-        return self.parsed.text
 
 
 def check_exclusion(
@@ -216,70 +108,12 @@ def check_exclusion(
     settings: Settings,
 ) -> tuple[list[Finding], Page]:
     """Exclusion factors on one page; returns its findings and the page with reading_grade."""
-    findings: dict[str, Finding] = {}
-    ctx = _Page(
-        parsed, page, interactions, rules, settings, InteractionLocator(parsed.root, interactions)
-    )
-    try:
-        grade = reading_grade(parsed, page, rules)
-    except Exception as exc:  # textstat on odd text must not stop the page
-        log.warning("reading grade failed on %s: %s", page.url, exc)
-        grade = None
-        failure = error_finding("DCX002", Source.EXCLUSION, page, exc)
-        findings[failure.id] = failure
-    page = dataclasses.replace(page, reading_grade=grade)
-    ctx.page = page
-    for rule_id, check in CHECKS.items():
-        rule = rules.rule(rule_id)
-        if rule is None:
-            continue
-        try:
-            for finding in check(ctx, rule):
-                findings.setdefault(finding.id, finding)
-        except Exception as exc:  # one broken factor must not hide the others
-            log.warning("exclusion rule %s failed on %s: %s", rule_id, page.url, exc)
-            failure = error_finding(rule_id, Source.EXCLUSION, page, exc)
-            findings.setdefault(failure.id, failure)
-    weight_rule = rules.rule("DCX006")
-    if weight_rule is not None:
-        html_bytes = page.bytes if page.bytes is not None else len(parsed.html.encode("utf-8"))
-        estimate = page_weight_findings(
-            page, html_bytes, 1 + count_linked_resources(parsed), None, rules
-        )
-        for finding in estimate:
-            findings.setdefault(finding.id, finding)
-    return list(findings.values()), page
+    record = PageRecord(parsed, page, interactions, settings)
+    findings = EXCLUSION.run(record, rules)
+    return findings, record.page
 
 
-def _finding(
-    ctx: _Page,
-    rule: CheckRule,
-    *,
-    element: etree._Element | None = None,
-    interaction: Interaction | None = None,
-    detail: str | None = None,
-    outcome: Outcome | None = None,
-) -> Finding:
-    if element is not None:
-        selector: str | None = css_path(element)
-        from dcaudit.checks.findings import snippet_of
-
-        snippet: str | None = snippet_of(element)
-        owner = ctx.locator.containing(element)
-    elif interaction is not None:
-        selector, snippet, owner = interaction.selector, interaction.label, interaction.id
-    else:
-        selector, snippet, owner = None, None, None
-    return make_finding(
-        rule,
-        Source.EXCLUSION,
-        ctx.page,
-        selector=selector,
-        snippet=snippet,
-        detail=detail,
-        interaction=owner,
-        outcome=outcome,
-    )
+# --- reading grade -------------------------------------------------------------------
 
 
 def main_content(parsed: ParsedPage) -> etree._Element:
@@ -333,9 +167,9 @@ def reading_grade(parsed: ParsedPage, page: Page, rules: ExclusionRules) -> floa
     return round(float(textstat.flesch_kincaid_grade(sample)), 1)
 
 
-@_registered("DCX002")
-def _reading_grade(ctx: _Page, rule: CheckRule) -> Iterator[Finding]:
-    grade = ctx.page.reading_grade
+@EXCLUSION.check("DCX002")
+def _reading_grade(view: ExclusionPage, rule: CheckRule) -> Iterator[Hit]:
+    grade = view.page.reading_grade
     if grade is None:
         return
     review_above = float(rule.option("review_above", 9))
@@ -346,44 +180,33 @@ def _reading_grade(ctx: _Page, rule: CheckRule) -> Iterator[Finding]:
         outcome = Outcome.NEEDS_REVIEW
     else:
         return
-    yield _finding(
-        ctx,
-        rule,
-        element=main_content(ctx.parsed),
-        outcome=outcome,
-        detail=f"Flesch-Kincaid grade {grade:g} (about reading age {grade + 5:g}).",
-    )
+    detail = f"Flesch-Kincaid grade {grade:g} (about reading age {grade + 5:g})."
+    yield Hit(main_content(view.parsed), detail, outcome)
 
 
-@_registered("DCX003")
-def _document_only_form(ctx: _Page, rule: CheckRule) -> Iterator[Finding]:
-    for interaction in ctx.interactions:
+@EXCLUSION.check("DCX003")
+def _document_only_form(view: ExclusionPage, rule: CheckRule) -> Iterator[Hit]:
+    for interaction in view.interactions:
         if (
             interaction.kind == Kind.DOCUMENT
             and interaction.interaction_class == InteractionClass.DIGITAL_LAYER
         ):
-            yield _finding(
-                ctx,
-                rule,
-                interaction=interaction,
-                detail="The route is a document to complete: "
-                f"{clean_text(interaction.target or '', 120)}.",
+            target = clean_text(interaction.target or "", 120)
+            yield Hit(
+                interaction=interaction, detail=f"The route is a document to complete: {target}."
             )
 
 
-@_registered("DCX004")
-def _captcha(ctx: _Page, rule: CheckRule) -> Iterator[Finding]:
-    forms = [i for i in ctx.interactions if i.kind == Kind.FORM]
-    for element in ctx.parsed.root.iter():
+@EXCLUSION.check("DCX004")
+def _captcha(view: ExclusionPage, rule: CheckRule) -> Iterator[Hit]:
+    forms = [i for i in view.interactions if i.kind == Kind.FORM]
+    only_form = forms[0].id if len(forms) == 1 else None  # it owns a CAPTCHA outside it
+    for element in view.parsed.root.iter():
         if not isinstance(element.tag, str):
             continue
-        signature = captcha_signature(element, ctx.rules)
-        if signature is None:
-            continue
-        finding = _finding(ctx, rule, element=element, detail=f"CAPTCHA found: {signature}.")
-        if finding.interaction is None and len(forms) == 1:
-            finding = dataclasses.replace(finding, interaction=forms[0].id)
-        yield finding
+        signature = captcha_signature(element, view.rules)
+        if signature is not None:
+            yield Hit(element, f"CAPTCHA found: {signature}.", owner=only_form)
 
 
 def captcha_signature(element: etree._Element, rules: ExclusionRules) -> str | None:
@@ -400,76 +223,85 @@ def captcha_signature(element: etree._Element, rules: ExclusionRules) -> str | N
     return None
 
 
-@_registered("DCX005")
-def _login_wall(ctx: _Page, rule: CheckRule) -> Iterator[Finding]:
-    requested = ctx.page.url
-    final = ctx.page.final_url or requested
+@EXCLUSION.check("DCX005")
+def _login_wall(view: ExclusionPage, rule: CheckRule) -> Iterator[Hit]:
+    requested = view.page.url
+    final = view.page.final_url or requested
     if (
         final != requested
-        and _is_login_url(final, ctx.rules)
-        and not _is_login_url(requested, ctx.rules)
+        and _is_login_url(final, view.rules)
+        and not _is_login_url(requested, view.rules)
     ):
-        yield _finding(
-            ctx,
-            rule,
-            outcome=Outcome.VIOLATION,
-            detail=f"Requesting this page redirected to a sign-in page ({clean_text(final, 120)}).",
-        )
+        where = clean_text(final, 120)
+        detail = f"Requesting this page redirected to a sign-in page ({where})."
+        yield Hit(detail=detail, outcome=Outcome.VIOLATION)
         return
-    passwords = ctx.parsed.root.xpath("//input[translate(@type, 'PASWORD', 'pasword')='password']")
+    passwords = view.parsed.root.xpath("//input[translate(@type, 'PASWORD', 'pasword')='password']")
     if not isinstance(passwords, list) or not passwords:
         return
     others = [
         i
-        for i in ctx.interactions
+        for i in view.interactions
         if i.kind == Kind.FORM and is_two_way(i) and not any(f.type == "password" for f in i.fields)
     ]
     if others:
         return  # the page offers something besides signing in
     element = passwords[0]
     if isinstance(element, etree._Element):
-        yield _finding(
-            ctx,
-            rule,
-            element=element,
-            outcome=Outcome.NEEDS_REVIEW,
-            detail="The page's only way forward is a sign-in form.",
-        )
+        detail = "The page's only way forward is a sign-in form."
+        yield Hit(element, detail, Outcome.NEEDS_REVIEW)
 
 
 def _is_login_url(url: str, rules: ExclusionRules) -> bool:
-    from urllib.parse import urlsplit
-
     path = urlsplit(url).path
     return any(pattern.search(path) for pattern in rules.login_paths)
 
 
-@_registered("DCX008")
-def _viewport_missing(ctx: _Page, rule: CheckRule) -> Iterator[Finding]:
-    for meta in ctx.parsed.root.iter("meta"):
+@EXCLUSION.check("DCX008")
+def _viewport_missing(view: ExclusionPage, rule: CheckRule) -> Iterator[Hit]:
+    for meta in view.parsed.root.iter("meta"):
         if (meta.get("name") or "").strip().lower() == "viewport":
             return
-    yield _finding(ctx, rule, detail='No <meta name="viewport"> in the page.')
+    yield Hit(detail='No <meta name="viewport"> in the page.')
 
 
-@_registered("DCX009")
-def _required_language(ctx: _Page, rule: CheckRule) -> Iterator[Finding]:
-    required = [code.lower() for code in ctx.settings.required_languages]
+@EXCLUSION.check("DCX009")
+def _required_language(view: ExclusionPage, rule: CheckRule) -> Iterator[Hit]:
+    required = [code.lower() for code in view.settings.required_languages]
     if not required:
         return
-    own = (ctx.page.lang or ctx.parsed.lang or "").lower().split("-", 1)[0]
-    available = language_alternates(ctx.parsed, ctx.rules) | ({own} if own else set())
+    own = (view.page.lang or view.parsed.lang or "").lower().split("-", 1)[0]
+    available = language_alternates(view.parsed, view.rules) | ({own} if own else set())
     missing = [code for code in required if code not in available]
     if missing:
-        yield _finding(
-            ctx,
-            rule,
+        yield Hit(
             detail=f"No version of this page in: {', '.join(missing)} (no hreflang, "
-            f"language link or /{missing[0]}/ path).",
+            f"language link or /{missing[0]}/ path)."
         )
 
 
-# --- measurements the pipeline supplies ----------------------------------------------
+# --- what the browser measures (estimated from the HTML without it) ------------------
+
+
+@EXCLUSION.check("DCX006")
+def _page_weight(view: ExclusionPage, rule: CheckRule) -> Iterator[Hit]:
+    """The browser's request count and transfer size when it measured the page, else an
+    estimate: the HTML's size and the resources it names. Both give the same finding id,
+    so the browser's replaces the estimate."""
+    browser = view.browser or BrowserEvidence()
+    html_bytes = view.page.bytes
+    if html_bytes is None:
+        html_bytes = len(view.parsed.html.encode("utf-8"))
+    requests = browser.request_count
+    if requests is None:
+        requests = 1 + count_linked_resources(view.parsed)
+    yield from weight_hits(rule, html_bytes, requests, browser.transfer_bytes)
+
+
+@EXCLUSION.check("DCX007")
+def _javascript_only(view: ExclusionPage, rule: CheckRule) -> Iterator[Hit]:
+    if view.browser is not None and view.browser.rendered is not None:
+        yield from rendered_only_hits(view.interactions, view.browser.rendered)
 
 
 def count_linked_resources(parsed: ParsedPage) -> int:
@@ -478,20 +310,10 @@ def count_linked_resources(parsed: ParsedPage) -> int:
     return len(found) if isinstance(found, list) else 0
 
 
-def page_weight_findings(
-    page: Page,
-    html_bytes: int | None,
-    request_count: int | None,
-    transfer_bytes: int | None,
-    rules: ExclusionRules | None = None,
-) -> list[Finding]:
-    """DCX006 for one page from its measured weight. Without browser numbers, pass the HTML
-    size and the count of linked resources; with them, the browser's transfer size and
-    request count. Both give the same finding id, so the browser's replaces the estimate."""
-    rules = rules or default_exclusion_rules()
-    rule = rules.rule("DCX006")
-    if rule is None:
-        return []
+def weight_hits(
+    rule: CheckRule, html_bytes: int | None, request_count: int | None, transfer_bytes: int | None
+) -> Iterator[Hit]:
+    """DCX006 from a page's measured weight: one hit naming every threshold passed."""
     reasons: list[str] = []
     outcome: Outcome | None = None
 
@@ -513,23 +335,48 @@ def page_weight_findings(
             flag(Outcome.VIOLATION, f"{request_count} requests")
         elif request_count > int(rule.option("requests_review", 75)):
             flag(Outcome.NEEDS_REVIEW, f"{request_count} requests")
-    if outcome is None:
+    if outcome is not None:
+        yield Hit(detail=f"Page weight: {', '.join(reasons)}.", outcome=outcome)
+
+
+def page_weight_findings(
+    page: Page,
+    html_bytes: int | None,
+    request_count: int | None,
+    transfer_bytes: int | None,
+    rules: ExclusionRules | None = None,
+) -> list[Finding]:
+    """DCX006 for one page from the browser's numbers (or any measured ones)."""
+    rule = (rules or default_exclusion_rules()).rule("DCX006")
+    if rule is None:
         return []
-    return [
-        make_finding(
-            rule,
-            Source.EXCLUSION,
-            page,
-            outcome=outcome,
-            detail=f"Page weight: {', '.join(reasons)}.",
-        )
-    ]
+    hits = weight_hits(rule, html_bytes, request_count, transfer_bytes)
+    return [EXCLUSION.finding(rule, hit, page) for hit in hits]
 
 
 def interaction_key(interaction: Interaction) -> tuple[str, str]:
     """What makes two interactions (raw vs rendered HTML) the same one."""
     target = (interaction.target or "").strip().lower().rstrip("/")
     return interaction.kind.value, target or " ".join(interaction.label.lower().split())
+
+
+def rendered_only_hits(
+    raw: Sequence[Interaction], rendered: Sequence[Interaction]
+) -> Iterator[Hit]:
+    """DCX007: interactions found in the rendered DOM but not in the raw HTML need JavaScript.
+
+    Interactions are matched by kind and target (action, href or src), or label without one.
+    Only those a citizen uses to act (forms, embeds, contact routes) are reported.
+    """
+    known = {interaction_key(i) for i in raw}
+    for interaction in rendered:
+        if interaction.kind not in {Kind.FORM, Kind.EMBED, Kind.CONTACT}:
+            continue
+        if interaction_key(interaction) in known:
+            continue
+        label = clean_text(interaction.label, 80)
+        detail = f"'{label}' ({interaction.kind.value}) appears only after JavaScript runs."
+        yield Hit(interaction=interaction, detail=detail)
 
 
 def js_dependence_findings(
@@ -539,51 +386,19 @@ def js_dependence_findings(
     rules: ExclusionRules | None = None,
     page: Page | None = None,
 ) -> list[Finding]:
-    """DCX007: interactions found in the rendered DOM but not in the raw HTML need JavaScript.
-
-    Interactions are matched by kind and target (action, href or src), or label without one.
-    Only those a citizen uses to act (forms, embeds, contact routes) are reported.
-    """
-    rules = rules or default_exclusion_rules()
-    rule = rules.rule("DCX007")
+    """DCX007 for one page from the interactions of its raw HTML and of the browser's DOM."""
+    rule = (rules or default_exclusion_rules()).rule("DCX007")
     if rule is None:
         return []
     page = page or Page(
         url=page_url, final_url=page_url, status=None, content_type=None, bytes=None, depth=0
     )
-    raw = {interaction_key(i) for i in raw_interactions}
-    findings = []
-    for interaction in rendered_interactions:
-        if interaction.kind not in {Kind.FORM, Kind.EMBED, Kind.CONTACT}:
-            continue
-        if interaction_key(interaction) in raw:
-            continue
-        findings.append(
-            make_finding(
-                rule,
-                Source.EXCLUSION,
-                page,
-                selector=interaction.selector,
-                snippet=interaction.label,
-                interaction=interaction.id,
-                detail=f"'{clean_text(interaction.label, 80)}' ({interaction.kind.value}) "
-                "appears only after JavaScript runs.",
-            )
-        )
-    return findings
-
-
-# --- rule examples -------------------------------------------------------------------
-
-
-def run_example(rule: Rule, example: Example, parsed: ParsedPage) -> bool:
-    """Whether ``rule`` fires on an example of its tests/<ID>.html (exclusion_examples.py)."""
-    from dcaudit.checks.exclusion_examples import run_example as run
-
-    return run(rule, example, parsed)
+    hits = rendered_only_hits(raw_interactions, rendered_interactions)
+    return [EXCLUSION.finding(rule, hit, page) for hit in hits]
 
 
 __all__ = [
+    "EXCLUSION",
     "ExclusionRules",
     "SiteObservations",
     "check_exclusion",
@@ -591,4 +406,5 @@ __all__ = [
     "load_exclusion_rules",
     "page_weight_findings",
     "reading_grade",
+    "run_example",
 ]

@@ -19,17 +19,14 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from dcaudit.checks.assisted_route import AssistedRoutes
+from dcaudit.checks.exclusion_rules import ExclusionRules
 from dcaudit.checks.findings import make_finding
 from dcaudit.config import Settings
 from dcaudit.extract.document import ParsedPage
 from dcaudit.models import Finding, Interaction, Page, Source
-
-if TYPE_CHECKING:  # exclusion.py imports this module; the rules type is only annotation here
-    from dcaudit.checks.exclusion import ExclusionRules
 
 _LANGUAGE_PATH = re.compile(
     r"^https?://([a-z]{2})\.|^https?://[^/]+/([a-z]{2})(?:/|$)", re.IGNORECASE
