@@ -29,16 +29,18 @@ from dcaudit.browser.run import (
     run_browser_pass,
 )
 from dcaudit.checks.exclusion import (
+    EXCLUSION,
+    ExclusionRules,
     SiteObservations,
-    check_exclusion,
     js_dependence_findings,
-    load_exclusion_rules,
     page_weight_findings,
 )
-from dcaudit.checks.findings import error_finding, parse_finding
-from dcaudit.checks.security import check_security, load_security_rules
-from dcaudit.checks.static_a11y import check_static, load_static_rules
+from dcaudit.checks.families import load_families
+from dcaudit.checks.findings import error_finding
+from dcaudit.checks.protocol import LoadedFamily
+from dcaudit.checks.records import PageRecord
 from dcaudit.classify.decision import classify, load_classification_rules
+from dcaudit.classify.rules import ClassificationRules
 from dcaudit.config import Settings
 from dcaudit.crawl.crawler import CrawlProgress, PageAnalysis, crawl
 from dcaudit.crawl.frontier import Scope
@@ -84,14 +86,13 @@ class AuditResult:
 
 @dataclass
 class _Checks:
-    """Every rule pack compiled once per run."""
+    """Every rule pack compiled once per run: classification, the check families (in the
+    order they run on each page) and the scoring weights."""
 
     packs: list[RulePack]
-    classification: Any
-    static: Any
-    exclusion: Any
-    security: Any
-    weights: Any
+    classification: ClassificationRules
+    families: list[LoadedFamily[Any]]
+    weights: Weights
 
     @classmethod
     def load(cls, settings: Settings) -> _Checks:
@@ -99,11 +100,14 @@ class _Checks:
         return cls(
             packs=packs,
             classification=load_classification_rules(packs),
-            static=load_static_rules(packs),
-            exclusion=load_exclusion_rules(packs),
-            security=load_security_rules(packs),
+            families=load_families(packs),
             weights=load_weights(packs),
         )
+
+    @property
+    def exclusion(self) -> ExclusionRules:
+        """The exclusion pack, which the site checks and the browser stage also read."""
+        return EXCLUSION.compiled(self.families)
 
 
 def new_run_id(now: datetime) -> str:
@@ -140,40 +144,23 @@ class _PageAnalyser:
         page = replace(
             page, lang=parsed.lang, title=parsed.title, template=template_signature(parsed)
         )
-        findings.extend(self._guarded(Source.STATIC, check_static, parsed, page, interactions))
-        if parsed.notes:
-            findings.append(parse_finding(page, parsed.notes))
-        try:
-            exclusion, page = check_exclusion(
-                parsed, page, interactions, self.checks.exclusion, self.settings
-            )
-            findings.extend(exclusion)
-        except Exception as exc:  # recorded as an error finding, the run goes on
-            findings.append(error_finding("dcaudit/exclusion", Source.EXCLUSION, page, exc))
-        try:
-            findings.extend(
-                check_security(parsed, page, interactions, self.checks.security, dict(page.headers))
-            )
-        except Exception as exc:  # recorded as an error finding, the run goes on
-            findings.append(error_finding("dcaudit/security", Source.SECURITY, page, exc))
-        self.site.observe(parsed, page, interactions)
+        record = PageRecord(parsed, page, interactions, self.settings, dict(page.headers))
+        for loaded in self.checks.families:
+            findings.extend(self._guarded(loaded, record))
+        self.site.observe(parsed, record.page, interactions)
         findings = locate_findings(findings, parsed)
-        return PageAnalysis(page=page, interactions=interactions, findings=findings)
+        return PageAnalysis(page=record.page, interactions=interactions, findings=findings)
 
-    def _guarded(
-        self,
-        source: Source,
-        check: Callable[..., list[Finding]],
-        parsed: ParsedPage,
-        page: Page,
-        interactions: Sequence[Interaction],
-    ) -> list[Finding]:
-        rules = getattr(self.checks, source.value)
+    @staticmethod
+    def _guarded(loaded: LoadedFamily[Any], record: PageRecord) -> list[Finding]:
+        """One family's findings on the page; a family that fails as a whole is recorded as
+        an error finding and the run goes on."""
         try:
-            return check(parsed, page, interactions, rules)
+            return loaded.run(record)
         except Exception as exc:  # recorded as an error finding, the run goes on
-            log.warning("%s checks failed on %s: %s", source.value, page.url, exc)
-            return [error_finding(f"dcaudit/{source.value}", source, page, exc)]
+            source = loaded.family.source
+            log.warning("%s checks failed on %s: %s", source.value, record.page.url, exc)
+            return [error_finding(f"dcaudit/{source.value}", source, record.page, exc)]
 
 
 def run_audit(
