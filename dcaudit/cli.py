@@ -21,7 +21,8 @@ import click
 from dcaudit import __version__
 from dcaudit.batch.cli import batch_command, trends_command
 from dcaudit.cli_changes import baseline_group, diff_command
-from dcaudit.config import ALL_FORMATS, DEFAULT_FORMATS, Settings, load_settings
+from dcaudit.cli_common import existing_store, settings_from
+from dcaudit.config import ALL_FORMATS, DEFAULT_FORMATS, Settings
 from dcaudit.errors import ConfigError, DcauditError
 
 EXIT_OK, EXIT_THRESHOLDS, EXIT_USAGE, EXIT_RUN_FAILED = 0, 1, 2, 3
@@ -32,10 +33,6 @@ log = logging.getLogger("dcaudit")
 def _fail(error: DcauditError) -> None:
     click.echo(f"dcaudit: error: {error}", err=True)
     sys.exit(error.exit_code)
-
-
-def _settings(ctx_options: dict[str, Any], config: Path | None) -> Settings:
-    return load_settings({k: v for k, v in ctx_options.items() if v not in (None, ())}, config)
 
 
 @contextmanager
@@ -319,9 +316,9 @@ def audit(urls: tuple[str, ...], resume: str | None, **options: Any) -> None:
         if resume:
             given = _resume_layers(urls, opts, config)
         _check_seeds(urls)
-        settings = _settings(opts, config)
+        settings = settings_from(opts, config)
         if resume:
-            _existing_store(settings)
+            existing_store(settings)
         _run(settings, urls, resume, quiet, given)
     except DcauditError as error:
         _fail(error)
@@ -351,30 +348,12 @@ def demo(**options: Any) -> None:
         if not opts.get(key):
             opts[key] = value
     try:
-        settings = _settings(opts, config)
+        settings = settings_from(opts, config)
         with DemoServer() as server:
             click.echo(f"demo site serving at {server.url}", err=True)
             _run(settings, (server.url,), None, quiet)
     except DcauditError as error:
         _fail(error)
-
-
-def _existing_store(settings: Settings) -> Path:
-    """The store a reading command uses (found as ``audit`` finds it); a ConfigError saying
-    where it looked when there is none, so that nothing is created."""
-    path = settings.store_path
-    if path.is_file():
-        return path
-    others = "" if settings.store else ", ".join(map(str, _stores_below(settings.out_dir)))
-    raise ConfigError(
-        f"no store at {path}"
-        + (f" (found {others})" if others else "")
-        + ": give --store FILE, or the --out FOLDER of an earlier audit"
-    )
-
-
-def _stores_below(folder: str) -> list[Path]:
-    return sorted(Path(folder).glob("*/dcaudit.sqlite"))
 
 
 _STORE_OPTION = click.option("--store", type=click.Path(dir_okay=False), help=_STORE_HELP)
@@ -403,8 +382,8 @@ def report(
     from dcaudit.pipeline import rerender
 
     try:
-        settings = _settings({"formats": formats, "out_dir": out_dir, "store": store}, config)
-        path = _existing_store(settings)
+        settings = settings_from({"formats": formats, "out_dir": out_dir, "store": store}, config)
+        path = existing_store(settings)
         for written in rerender(path, run_id, settings.formats, Path(settings.out_dir)):
             click.echo(f"wrote {written}")
     except DcauditError as error:
@@ -421,8 +400,8 @@ def runs(store: str | None, out_dir: str | None, config: Path | None) -> None:
     from dcaudit.store import Store
 
     try:
-        settings = _settings({"store": store, "out_dir": out_dir}, config)
-        with Store(_existing_store(settings), create=False) as db:
+        settings = settings_from({"store": store, "out_dir": out_dir}, config)
+        with Store(existing_store(settings), create=False) as db:
             reclaim_abandoned(db)  # a run whose process was killed is shown as interrupted
             for run in db.list_runs():
                 click.echo(

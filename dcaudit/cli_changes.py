@@ -15,6 +15,7 @@ from typing import Any
 import click
 
 from dcaudit.baseline import DEFAULT_FILE, Baseline, baseline_of, read_baseline, write_baseline
+from dcaudit.cli_common import existing_store, settings_from
 from dcaudit.errors import ConfigError, DcauditError
 
 RUN_HELP = "a run id, 'latest' or 'previous' (the one before the latest)"
@@ -48,11 +49,10 @@ def _fail(error: DcauditError) -> None:
 
 
 def _open_store(store: str | None, out_dir: str | None, config: Path | None) -> Any:
-    from dcaudit.cli import _existing_store, _settings
     from dcaudit.store import Store
 
-    settings = _settings({"store": store, "out_dir": out_dir}, config)
-    return Store(_existing_store(settings), create=False)
+    settings = settings_from({"store": store, "out_dir": out_dir}, config)
+    return Store(existing_store(settings), create=False)
 
 
 def resolve_run(db: Any, ref: str) -> str:
