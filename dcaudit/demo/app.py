@@ -10,34 +10,21 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from typing import Any
 
 import jinja2
 
+from dcaudit.demo import routes
 from dcaudit.demo.search import SiteIndex
 from dcaudit.demo.state import DemoState, load_seed
+from dcaudit.demo.web import CONTENT_TYPES, HTML, Handler, Request, Response
 
 log = logging.getLogger(__name__)
 
-HTML = "text/html; charset=utf-8"
-CONTENT_TYPES = {
-    ".css": "text/css; charset=utf-8",
-    ".js": "text/javascript; charset=utf-8",
-    ".pdf": "application/pdf",
-    ".png": "image/png",
-    ".svg": "image/svg+xml",
-    ".txt": "text/plain; charset=utf-8",
-    ".xml": "application/xml; charset=utf-8",
-    ".json": "application/json",
-}
 # one URL path segment: no empty, dot-only or hidden segments, nothing a shell or header could abuse
 _SEGMENT = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9._-]*$")
-# a redirect target we accept from a form field: a local path only (no scheme, host or CR/LF)
-_LOCAL_PATH = re.compile(r"^/(?!/)[A-Za-z0-9/_.-]*$")
 
 
 def site_root() -> Traversable:
@@ -45,56 +32,10 @@ def site_root() -> Traversable:
     return files("dcaudit.demo") / "site"
 
 
-@dataclass(frozen=True)
-class Request:
-    method: str
-    path: str
-    query: Mapping[str, list[str]] = field(default_factory=dict)
-    form: Mapping[str, list[str]] = field(default_factory=dict)
-    cookies: Mapping[str, str] = field(default_factory=dict)
-
-    def query_arg(self, name: str) -> str:
-        """First value of a query parameter, stripped; "" when absent."""
-        return self.query.get(name, [""])[0].strip()
-
-    def form_field(self, name: str, limit: int = 2000) -> str:
-        """First value of a submitted form field, stripped and cut to ``limit`` characters."""
-        return self.form.get(name, [""])[0].strip()[:limit]
-
-
-@dataclass
-class Response:
-    status: int = 200
-    body: bytes = b""
-    content_type: str = HTML
-    headers: list[tuple[str, str]] = field(default_factory=list)
-
-
-def redirect(location: str, *cookies: str) -> Response:
-    """303 See Other (the answer to every POST), optionally setting cookies."""
-    headers = [("Location", location)] + [("Set-Cookie", cookie) for cookie in cookies]
-    return Response(status=303, headers=headers)
-
-
-def cookie(name: str, value: str, max_age: int | None = None) -> str:
-    """A Set-Cookie value; names and values here are our own tokens, never user text."""
-    lifetime = f"; Max-Age={max_age}" if max_age is not None else ""
-    return f"{name}={value}; Path=/; HttpOnly; SameSite=Lax{lifetime}"
-
-
-def local_path(candidate: str, default: str = "/") -> str:
-    return candidate if _LOCAL_PATH.match(candidate) else default
-
-
-Handler = Callable[["DemoApp", Request], Response]
-
-
 class DemoApp:
     """Routes requests to handlers, templates and static files; holds the site's state."""
 
     def __init__(self, origin: str, root: Traversable | None = None) -> None:
-        from dcaudit.demo import routes  # the route tables refer back to this class
-
         self.origin = origin.rstrip("/")
         self.root = root if root is not None else site_root()
         self.state = DemoState(load_seed())

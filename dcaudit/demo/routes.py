@@ -10,17 +10,17 @@ from __future__ import annotations
 import json
 import re
 
-from dcaudit.demo.app import (
+from dcaudit.demo.images import GALLERY, gallery_path, gallery_png
+from dcaudit.demo.web import (
     CONTENT_TYPES,
-    DemoApp,
     Handler,
     Request,
     Response,
+    Site,
     cookie,
     local_path,
     redirect,
 )
-from dcaudit.demo.images import GALLERY, gallery_path, gallery_png
 
 GARDEN_WASTE = "/services/waste/garden-waste/apply/"
 PB_PAGE = "/have-your-say/your-community-your-choice/"
@@ -57,7 +57,7 @@ SIMPLE_FORMS: dict[str, tuple[str, str, str | None]] = {
 THANK_YOU_KEYS = {key for _, key, _ in SIMPLE_FORMS.values()}
 
 
-def simple_form(app: DemoApp, request: Request) -> Response:
+def simple_form(app: Site, request: Request) -> Response:
     page, key, prefix = SIMPLE_FORMS[request.path]
     location = f"{page}?form={key}"
     if prefix:
@@ -65,7 +65,7 @@ def simple_form(app: DemoApp, request: Request) -> Response:
     return redirect(location)
 
 
-def thank_you(app: DemoApp, request: Request) -> Response:
+def thank_you(app: Site, request: Request) -> Response:
     key = request.query_arg("form")
     reference = request.query_arg("ref")
     return app.render(
@@ -75,7 +75,7 @@ def thank_you(app: DemoApp, request: Request) -> Response:
     )
 
 
-def cookie_preferences(app: DemoApp, request: Request) -> Response:
+def cookie_preferences(app: Site, request: Request) -> Response:
     choice = {"accept": "accepted", "reject": "rejected"}.get(request.form_field("cookies"))
     back = local_path(request.form_field("return_to"))
     if choice is None:
@@ -86,12 +86,12 @@ def cookie_preferences(app: DemoApp, request: Request) -> Response:
 # search and lookups ---------------------------------------------------------------------
 
 
-def search(app: DemoApp, request: Request) -> Response:
+def search(app: Site, request: Request) -> Response:
     query = request.query_arg("q")[:200]
     return app.render(request.path, query=query, results=app.index.search(query))
 
 
-def bin_day(app: DemoApp, request: Request) -> Response:
+def bin_day(app: Site, request: Request) -> Response:
     postcode = request.query_arg("postcode")[:10].upper()
     match = _POSTCODE_AREA.match(postcode)
     day = app.state.bin_days.get(match.group(1)) if match else None
@@ -103,23 +103,23 @@ def bin_day(app: DemoApp, request: Request) -> Response:
     return Response(body=body, content_type=CONTENT_TYPES[".json"])
 
 
-def gallery_image(app: DemoApp, request: Request) -> Response:
+def gallery_image(app: Site, request: Request) -> Response:
     name = request.path.rsplit("/", 1)[-1].removesuffix(".png")
     return Response(body=gallery_png(name), content_type=CONTENT_TYPES[".png"])
 
 
-def robots_txt(app: DemoApp, request: Request) -> Response:
+def robots_txt(app: Site, request: Request) -> Response:
     return app.render_file("robots.txt", CONTENT_TYPES[".txt"], origin=app.origin)
 
 
-def sitemap_xml(app: DemoApp, request: Request) -> Response:
+def sitemap_xml(app: Site, request: Request) -> Response:
     return app.render_file("sitemap.xml", CONTENT_TYPES[".xml"], origin=app.origin)
 
 
 # garden waste permit: details -> address -> check -> confirmation -----------------------
 
 
-def garden_waste_step(app: DemoApp, request: Request) -> Response:
+def garden_waste_step(app: Site, request: Request) -> Response:
     token = request.cookies.get(GARDEN_WASTE_COOKIE, "")
     answers = app.state.answers(token)
     bins = int(answers["bins"] or "1")
@@ -131,7 +131,7 @@ def garden_waste_step(app: DemoApp, request: Request) -> Response:
     )
 
 
-def garden_waste_details(app: DemoApp, request: Request) -> Response:
+def garden_waste_details(app: Site, request: Request) -> Response:
     answers = {name: request.form_field(name, 200) for name in ("full_name", "email", "phone")}
     if not answers["full_name"] or "@" not in answers["email"]:
         return redirect(f"{GARDEN_WASTE}details/?error=details")
@@ -144,7 +144,7 @@ def garden_waste_details(app: DemoApp, request: Request) -> Response:
     return redirect(f"{GARDEN_WASTE}address/", *cookies)
 
 
-def garden_waste_address(app: DemoApp, request: Request) -> Response:
+def garden_waste_address(app: Site, request: Request) -> Response:
     answers = {name: request.form_field(name, 200) for name in ("address_line", "town", "postcode")}
     answers["bins"] = request.form_field("bins")
     if (
@@ -158,14 +158,14 @@ def garden_waste_address(app: DemoApp, request: Request) -> Response:
     return redirect(f"{GARDEN_WASTE}check/")
 
 
-def garden_waste_submit(app: DemoApp, request: Request) -> Response:
+def garden_waste_submit(app: Site, request: Request) -> Response:
     application = app.state.submit_application(request.cookies.get(GARDEN_WASTE_COOKIE, ""))
     if application is None:
         return redirect(f"{GARDEN_WASTE}details/?error=incomplete")
     return redirect(f"{GARDEN_WASTE}confirmation/?ref={application.reference}")
 
 
-def garden_waste_confirmation(app: DemoApp, request: Request) -> Response:
+def garden_waste_confirmation(app: Site, request: Request) -> Response:
     token = request.cookies.get(GARDEN_WASTE_COOKIE, "")
     application = app.state.application(request.query_arg("ref"), token)
     return app.render(request.path, status=200 if application else 404, application=application)
@@ -184,14 +184,14 @@ REPORT_FORMS = {
 }
 
 
-def report_form(app: DemoApp, request: Request) -> Response:
+def report_form(app: Site, request: Request) -> Response:
     missing = next(m for page, _, m in REPORT_FORMS.values() if page == request.path)
     return app.render(
         request.path, error=missing if request.query_arg("error") == "location" else ""
     )
 
 
-def report_send(app: DemoApp, request: Request) -> Response:
+def report_send(app: Site, request: Request) -> Response:
     form_page, confirmation, _ = REPORT_FORMS[request.path]
     location = request.form_field("location", 200)
     if not location:
@@ -202,12 +202,12 @@ def report_send(app: DemoApp, request: Request) -> Response:
     return redirect(f"{confirmation}?ref={report.reference}")
 
 
-def report_confirmation(app: DemoApp, request: Request) -> Response:
+def report_confirmation(app: Site, request: Request) -> Response:
     report = app.state.find_report(request.query_arg("ref"))
     return app.render(request.path, status=200 if report else 404, report=report)
 
 
-def report_list(app: DemoApp, request: Request) -> Response:
+def report_list(app: Site, request: Request) -> Response:
     status = request.query_arg("status")
     if status not in app.state.statuses:
         status = ""
@@ -220,7 +220,7 @@ def report_list(app: DemoApp, request: Request) -> Response:
     )
 
 
-def report_update(app: DemoApp, request: Request) -> Response:
+def report_update(app: Site, request: Request) -> Response:
     reference = request.form_field("reference")
     text = request.form_field("update", 500)
     if text and _REFERENCE.match(reference):
@@ -238,7 +238,7 @@ PB_MESSAGES = {
 }
 
 
-def pb_page(app: DemoApp, request: Request) -> Response:
+def pb_page(app: Site, request: Request) -> Response:
     projects = app.state.projects()
     total = sum(p.votes for p in projects)
     rows = [
@@ -256,7 +256,7 @@ def pb_page(app: DemoApp, request: Request) -> Response:
     return app.render(request.path, projects=rows, total_votes=total, message=message)
 
 
-def pb_vote(app: DemoApp, request: Request) -> Response:
+def pb_vote(app: Site, request: Request) -> Response:
     if request.cookies.get(PB_COOKIE):
         return redirect(f"{PB_PAGE}?message=already")
     if not app.state.vote(request.form_field("project")):
@@ -267,11 +267,11 @@ def pb_vote(app: DemoApp, request: Request) -> Response:
 # My account (behind a login) ------------------------------------------------------------
 
 
-def login_page(app: DemoApp, request: Request) -> Response:
+def login_page(app: Site, request: Request) -> Response:
     return app.render(request.path, error="")
 
 
-def login(app: DemoApp, request: Request) -> Response:
+def login(app: Site, request: Request) -> Response:
     token = app.state.sign_in(request.form_field("email", 200), request.form_field("password", 200))
     if token is None:
         error = "Enter a correct email address and password."
@@ -279,13 +279,13 @@ def login(app: DemoApp, request: Request) -> Response:
     return redirect("/my-account/", cookie(SESSION_COOKIE, token))
 
 
-def account(app: DemoApp, request: Request) -> Response:
+def account(app: Site, request: Request) -> Response:
     if not app.state.signed_in(request.cookies.get(SESSION_COOKIE, "")):
         return redirect("/my-account/login/")
     return app.render(request.path, account=app.state.account)
 
 
-def sign_out(app: DemoApp, request: Request) -> Response:
+def sign_out(app: Site, request: Request) -> Response:
     app.state.sign_out(request.cookies.get(SESSION_COOKIE, ""))
     return redirect("/", cookie(SESSION_COOKIE, "", max_age=0))
 

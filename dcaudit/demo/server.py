@@ -21,7 +21,8 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from dcaudit.demo.app import DemoApp, Request, Response, site_root
+from dcaudit.demo.app import DemoApp, site_root
+from dcaudit.demo.web import Request, Response
 from dcaudit.errors import DcauditError
 
 __all__ = ["DemoServer", "ground_truth_path", "site_root"]
