@@ -17,10 +17,10 @@ from urllib.parse import unquote, urlsplit
 
 import lxml.html
 
-from dcaudit.classify.subject import PageContext
+from dcaudit.classify.subject import PageScan
 from dcaudit.engine.packs import RulePack
 from dcaudit.errors import RulePackError
-from dcaudit.extract.candidates import Source
+from dcaudit.extract.candidates import SourceElement
 from dcaudit.extract.document import visible_text
 from dcaudit.models import Interaction, Kind
 
@@ -105,7 +105,7 @@ def _compile(where: str, group: str, name: Any, pattern: Any) -> re.Pattern[str]
         raise RulePackError(where, f"{group}.{name}: not a regular expression: {exc}") from exc
 
 
-def page_features(context: PageContext, patterns: FeaturePatterns) -> dict[str, float]:
+def page_features(context: PageScan, patterns: FeaturePatterns) -> dict[str, float]:
     """Features of the page every interaction on it shares (computed once per page)."""
     parsed = context.parsed
     if parsed is None:
@@ -116,7 +116,7 @@ def page_features(context: PageContext, patterns: FeaturePatterns) -> dict[str, 
 
 def interaction_features(
     interaction: Interaction,
-    source: Source | None,
+    source: SourceElement | None,
     signals: Mapping[str, float],
     page: Mapping[str, float],
     patterns: FeaturePatterns,
@@ -155,7 +155,7 @@ def _address(interaction: Interaction) -> str:
 
 
 def _form_features(
-    interaction: Interaction, source: Source | None, patterns: FeaturePatterns
+    interaction: Interaction, source: SourceElement | None, patterns: FeaturePatterns
 ) -> dict[str, float]:
     features: dict[str, float] = {}
     method = (interaction.method or "none").lower()
@@ -258,7 +258,7 @@ def _own_text(node: lxml.html.HtmlElement) -> str:
 
 
 def _contact_features(
-    interaction: Interaction, source: Source | None, patterns: FeaturePatterns
+    interaction: Interaction, source: SourceElement | None, patterns: FeaturePatterns
 ) -> dict[str, float]:
     target = interaction.target or ""
     scheme = target.split(":", 1)[0].lower() if ":" in target else "address"
@@ -277,7 +277,7 @@ def _contact_features(
 
 
 def _document_features(
-    interaction: Interaction, source: Source | None, patterns: FeaturePatterns
+    interaction: Interaction, source: SourceElement | None, patterns: FeaturePatterns
 ) -> dict[str, float]:
     features: dict[str, float] = {}
     document = source.document if source is not None else None

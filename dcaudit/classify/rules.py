@@ -17,7 +17,7 @@ from urllib.parse import unquote
 from dcaudit.classify.features import FeaturePatterns, load_feature_patterns
 from dcaudit.classify.matchers import CompileContext, Matcher, compile_match
 from dcaudit.classify.model import DecisionModel, load_decision_model
-from dcaudit.classify.subject import TEXT_FIELDS, PageContext, Subject
+from dcaudit.classify.subject import TEXT_FIELDS, PageScan, Subject
 from dcaudit.engine.catalogs import (
     DocumentTypes,
     PlatformCatalog,
@@ -28,7 +28,7 @@ from dcaudit.engine.packs import Rule, RulePack, load_packs
 from dcaudit.engine.phrases import PhraseIndex
 from dcaudit.engine.text import fold, tokenize, words
 from dcaudit.errors import RulePackError
-from dcaudit.extract.candidates import Source
+from dcaudit.extract.candidates import SourceElement
 from dcaudit.extract.document import ParsedPage
 from dcaudit.models import FourCo, Interaction, InteractionClass, Kind, Participation
 
@@ -140,15 +140,15 @@ class ClassificationRules:
 
     # -- evaluation ---------------------------------------------------------------------
 
-    def page_context(self, parsed: ParsedPage | None) -> PageContext:
+    def page_context(self, parsed: ParsedPage | None) -> PageScan:
         if parsed is None:
-            return PageContext(None, self.phrases, self.page_phrases)
+            return PageScan(None, self.phrases, self.page_phrases)
         cached = parsed._cache.get(_CACHE_KEY)
         if isinstance(cached, tuple) and cached[0] is self:
             context = cached[1]
-            assert isinstance(context, PageContext)
+            assert isinstance(context, PageScan)
             return context
-        context = PageContext(parsed, self.phrases, self.page_phrases)
+        context = PageScan(parsed, self.phrases, self.page_phrases)
         languages = {primary_language(parsed.lang)} if parsed.lang else set()
         detected = self.detect_language(context.content_text)  # the words, not the menus
         if detected:
@@ -158,7 +158,7 @@ class ClassificationRules:
         return context
 
     def subject(
-        self, interaction: Interaction, source: Source | None, context: PageContext
+        self, interaction: Interaction, source: SourceElement | None, context: PageScan
     ) -> Subject:
         chrome = source.chrome if source is not None else "site_chrome" in interaction.tags
         languages = context.languages
@@ -222,7 +222,9 @@ class ClassificationRules:
         threshold = self.settings.threshold
         return any(f.score >= threshold and f.rule.signal in keep for f in self.evaluate(narrowed))
 
-    def keeps_link(self, interaction: Interaction, source: Source, parsed: ParsedPage) -> bool:
+    def keeps_link(
+        self, interaction: Interaction, source: SourceElement, parsed: ParsedPage
+    ) -> bool:
         """Whether extraction keeps a link or address that needs a rule (``recognises_link``
         on its subject); this makes the rules extraction's ``LinkRules``."""
         return self.recognises_link(self.subject(interaction, source, self.page_context(parsed)))

@@ -17,7 +17,7 @@ from lxml import etree
 
 from dcaudit.engine.phrases import PhraseIndex
 from dcaudit.engine.text import words
-from dcaudit.extract.candidates import Source
+from dcaudit.extract.candidates import SourceElement
 from dcaudit.extract.document import ParsedPage, visible_text
 from dcaudit.models import Interaction
 
@@ -56,8 +56,10 @@ def scan(phrases: PhraseIndex, text: str) -> Hits:
 
 
 @dataclass
-class PageContext:
-    """Per-page state shared by all subjects on one page."""
+class PageScan:
+    """One page as the classification rules read it: phrase hits in its title and main
+    text, and the elements each rule selector matches, computed once and shared by every
+    subject on the page."""
 
     parsed: ParsedPage | None
     phrases: PhraseIndex
@@ -104,8 +106,8 @@ class PageContext:
 @dataclass
 class Subject:
     interaction: Interaction
-    source: Source | None
-    page: PageContext
+    source: SourceElement | None
+    page: PageScan
     languages: frozenset[str] = frozenset()
     texts: Mapping[str, str] = field(default_factory=dict)
     reads_page: bool = True  # False for site chrome: the page title and text are not about it

@@ -55,8 +55,9 @@ class Candidate:
 
 
 @dataclass(frozen=True)
-class Source:
-    """Where an interaction came from in the parsed page."""
+class SourceElement:
+    """The element an interaction was extracted from in the parsed page, with what the
+    extraction learnt about it (form shape, platform, document type, language, chrome)."""
 
     element: lxml.html.HtmlElement
     shape: FormShape | None = None
@@ -68,6 +69,6 @@ class Source:
 
 @dataclass
 class Sources:
-    """Interaction id -> Source, cached on the ParsedPage by extraction."""
+    """Interaction id -> SourceElement, cached on the ParsedPage by extraction."""
 
-    by_id: dict[str, Source] = field(default_factory=dict)
+    by_id: dict[str, SourceElement] = field(default_factory=dict)

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit, urlunsplit
 import lxml.html
 
 from dcaudit.engine.catalogs import DocumentTypes, PlatformCatalog
-from dcaudit.extract.candidates import Candidate, Source, Sources
+from dcaudit.extract.candidates import Candidate, SourceElement, Sources
 from dcaudit.extract.document import ParsedPage
 from dcaudit.extract.embeds import extract_embeds
 from dcaudit.extract.forms import extract_forms
@@ -45,7 +45,9 @@ class LinkRules(Protocol):
     @property
     def documents(self) -> DocumentTypes: ...
 
-    def keeps_link(self, interaction: Interaction, source: Source, parsed: ParsedPage) -> bool:
+    def keeps_link(
+        self, interaction: Interaction, source: SourceElement, parsed: ParsedPage
+    ) -> bool:
         """Whether an off-site link (or an address) is a service or participation route."""
         ...
 
@@ -143,7 +145,7 @@ def _language(element: lxml.html.HtmlElement) -> str | None:
 
 def _build(
     parsed: ParsedPage, index: PageIndex, candidate: Candidate, used_ids: set[str]
-) -> tuple[Interaction, Source]:
+) -> tuple[Interaction, SourceElement]:
     element = candidate.element
     landmark = chrome_landmark(element, index)
     selector = css_selector(element, index)
@@ -171,7 +173,7 @@ def _build(
         platform=candidate.platform.name if candidate.platform is not None else None,
         tags=(SITE_CHROME,) if landmark is not None else (),
     )
-    source = Source(
+    source = SourceElement(
         element=element,
         shape=shape,
         platform=candidate.platform,
