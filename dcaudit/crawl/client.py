@@ -33,6 +33,7 @@ from dcaudit.config import Settings
 from dcaudit.crawl.addresses import AddressGuard, GuardedBackend
 from dcaudit.crawl.decoding import ACCEPT_ENCODING
 from dcaudit.errors import ConfigError
+from dcaudit.redact import strip_userinfo
 
 ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8"
 LOCATION = "dcaudit.location"  # response extension: the Location header, moved aside
@@ -164,8 +165,6 @@ def _proxy_transport(
             raise ValueError("no host in the proxy URL")
         return httpx.AsyncHTTPTransport(verify=context, limits=limits, proxy=proxy)
     except (ImportError, ValueError, httpx.InvalidURL) as exc:
-        from dcaudit.report.redact import strip_userinfo  # this error path only
-
         shown = strip_userinfo(proxy)
         raise ConfigError(
             f"cannot use the {scheme} proxy {shown} from the environment: {exc}"

@@ -38,6 +38,7 @@ from dcaudit.models import (
     SkipReason,
     Source,
 )
+from dcaudit.redact import redact_settings, strip_userinfo
 from dcaudit.report.aggregate import (
     ACCESSIBILITY,
     FACTORS,
@@ -53,7 +54,6 @@ from dcaudit.report.charts import Chart, bar_chart
 from dcaudit.report.data import ReportData
 from dcaudit.report.headline import CO_NAME, headline
 from dcaudit.report.meta import tool_info
-from dcaudit.report.redact import redact_settings, strip_userinfo
 from dcaudit.report.site import host_of
 from dcaudit.report.text import is_http_url, plain
 from dcaudit.summary import UN_EPI_LEVEL, mode_of

@@ -11,9 +11,9 @@ from collections import defaultdict
 from typing import Any
 
 from dcaudit.models import Finding, Interaction, Page, Risk, Source
+from dcaudit.redact import redact_settings, strip_userinfo
 from dcaudit.report.data import ReportData
 from dcaudit.report.meta import SCHEMA_ID, tool_info
-from dcaudit.report.redact import redact_settings, strip_userinfo
 from dcaudit.summary import attached_findings
 
 # Finding sources whose rules are a page's exclusion and security factors.

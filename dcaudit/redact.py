@@ -1,4 +1,5 @@
-"""Keep credentials out of reports: settings keys and URL user-info."""
+"""Keep credentials out of what dcaudit shows: settings keys and URL user-info (in reports,
+and in errors naming a proxy)."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dcaudit.report.redact import redact_settings, strip_userinfo
+from dcaudit.redact import redact_settings, strip_userinfo
 
 
 def test_redact_settings_drops_secret_keys_at_any_depth() -> None:
