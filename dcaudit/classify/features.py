@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -38,6 +38,26 @@ _CHOICE_GROUPS = frozenset({"filter", "rating", "feedback", "date"})
 
 
 @dataclass(frozen=True)
+class Compound:
+    """One signal from several word groups: on when any of ``any`` matched and none of
+    ``none`` did ("the link's own words say form, not guide"). A document's compound reads
+    the places ``where`` together; a contact's reads each clause on its own, since a page can
+    name one address in a request and again under "for questions"."""
+
+    name: str
+    where: tuple[str, ...]
+    any: frozenset[str]
+    none: frozenset[str]
+
+    def fires(self, found: Collection[str]) -> bool:
+        return not self.any.isdisjoint(found) and self.none.isdisjoint(found)
+
+    def found_in(self, features: Mapping[str, float], prefix: str) -> set[str]:
+        places = {f"{prefix}_{w}" for w in self.where}
+        return {key.partition(":")[2] for key in features if key.partition(":")[0] in places}
+
+
+@dataclass(frozen=True)
 class FeaturePatterns:
     """The compiled patterns of features.yaml."""
 
@@ -47,6 +67,8 @@ class FeaturePatterns:
     form_number: re.Pattern[str] | None = None  # case-sensitive: form numbers are capitals
     document_in_address: re.Pattern[str] | None = None
     personal_autocomplete: frozenset[str] = frozenset()
+    vague_link_text: re.Pattern[str] | None = None  # "Irish (pdf)", "here": the file name speaks
+    compounds: Mapping[str, tuple[Compound, ...]] = field(default_factory=dict)  # by kind
 
     @classmethod
     def empty(cls) -> FeaturePatterns:
@@ -83,7 +105,38 @@ def load_feature_patterns(packs: list[RulePack]) -> FeaturePatterns:
         form_number=_single(where, data, "form_number", 0),
         document_in_address=_single(where, data, "document_in_address", re.IGNORECASE),
         personal_autocomplete=frozenset(a.lower() for a in autocomplete),
+        vague_link_text=_single(where, data, "vague_link_text", re.IGNORECASE)
+        if "vague_link_text" in data
+        else None,
+        compounds={
+            kind: _compounds(where, data, group)
+            for kind, group in (("doc", "document_text"), ("contact", "contact_text"))
+        },
     )
+
+
+def _compounds(where: str, data: Mapping[str, Any], group: str) -> tuple[Compound, ...]:
+    key = f"{group}_compounds"
+    raw = data.get(key) or {}
+    if not isinstance(raw, dict):
+        raise RulePackError(where, f"'{key}' must map compound names to where, any and none")
+    known = set(data.get(group) or {})
+    found = []
+    for name, spec in raw.items():
+        lists: dict[str, list[str]] = {}
+        for part in ("where", "any", "none"):
+            value = (
+                spec.get(part, [] if part == "none" else None) if isinstance(spec, dict) else None
+            )
+            if not isinstance(value, list) or not all(isinstance(x, str) for x in value):
+                raise RulePackError(where, f"{key}.{name}: needs lists 'where', 'any' (and 'none')")
+            lists[part] = value
+        unknown = (set(lists["any"]) | set(lists["none"])) - known
+        if unknown:
+            raise RulePackError(where, f"{key}.{name}: no {group} patterns {sorted(unknown)}")
+        words = (frozenset(lists["any"]), frozenset(lists["none"]))
+        found.append(Compound(str(name), tuple(lists["where"]), *words))
+    return tuple(found)
 
 
 def _single(where: str, data: Mapping[str, Any], key: str, flags: int) -> re.Pattern[str]:
@@ -270,10 +323,69 @@ def _contact_features(
         ("context", link_clause(source.element if source else None, interaction.context or "")),
         ("near", interaction.context or ""),
     )
+    clauses: list[tuple[str, list[str]]] = []
     for where, text in texts:
         matched = patterns.matches("contact_text", text)
         features.update((f"contact_{where}:{n}", 1.0) for n in matched)
+        clauses.append((where, matched))
+    element = source.element if source is not None else None
+    if isinstance(element, lxml.html.HtmlElement) and "contact:no_address" not in features:
+        # what another mention of the same address says is said of this link too
+        for text in _mentions(element, target):
+            matched = patterns.matches("contact_text", text)
+            features.update((f"contact_context:{n}", 1.0) for n in matched)
+            clauses.append(("context", matched))
+    for compound in patterns.compounds.get("contact", ()):
+        if any(w in compound.where and compound.fires(found) for w, found in clauses):
+            features[f"contact:{compound.name}"] = 1.0
     return features
+
+
+_MENTION_WINDOW = 300  # characters of a sentence before an address named in running text
+_SENTENCE_END = re.compile(r"[.!?](\s|$)")
+
+
+def _mentions(element: lxml.html.HtmlElement, target: str) -> list[str]:
+    """The clauses of every place on the page that names the same address: the other links
+    to it, and sentences that write an email address out ("comments may be submitted to the
+    clerk at clerk@...") even when the link itself sits in an address block. A label names
+    an address once per page, so what one mention says is said of all of them."""
+    scheme, _, rest = target.partition(":")
+    address = unquote(rest.partition("?")[0]).strip().lstrip("/").lower()
+    if not address or scheme.lower() not in ("mailto", "tel"):
+        return []
+    root = element.getroottree().getroot()
+    found = []
+    for link in root.iter("a"):
+        href = unquote((link.get("href") or "").partition("?")[0]).strip().lower()
+        other, _, written = href.partition(":")
+        if link is not element and other == scheme.lower() and written.lstrip("/") == address:
+            found.append(link_clause(link, ""))
+    if scheme.lower() != "mailto" or "@" not in address:
+        return found
+    lower = "abcdefghijklmnopqrstuvwxyz"
+    for node in root.xpath(
+        "//text()[contains(translate(., $upper, $lower), $address)]",
+        upper=lower.upper(), lower=lower, address=address,
+    ):  # fmt: skip
+        parent = node.getparent()
+        if parent is not None and node.is_tail:
+            parent = parent.getparent()
+        if parent is None or not isinstance(parent.tag, str) or parent.tag in _NOT_PROSE:
+            continue
+        text = _WHITESPACE.sub(" ", _own_text(parent))
+        end = text.lower().find(address)
+        if end < 0:
+            continue
+        start = max(0, end - _MENTION_WINDOW)
+        for stop in _SENTENCE_END.finditer(text, start, end):
+            start = stop.end()
+        found.append(text[start:end])
+    return found
+
+
+_NOT_PROSE = frozenset({"script", "style", "noscript", "textarea", "title"})
+_WHITESPACE = re.compile(r"\s+")
 
 
 def _document_features(
@@ -299,5 +411,46 @@ def _document_features(
         matched = patterns.matches("document_text", text)
         features.update((f"doc_{where}:{n}", 1.0) for n in matched)
     name = re.sub(r"[_+%-]|20", " ", f"{parts.path.rsplit('/', 1)[-1]} {parts.query}")
-    features.update((f"doc_name:{n}", 1.0) for n in patterns.matches("document_text", name))
+    named = patterns.matches("document_text", name)
+    features.update((f"doc_name:{n}", 1.0) for n in named)
+    vague = patterns.vague_link_text
+    if vague is not None and vague.search((interaction.label or "").strip()):
+        # a link reading "Irish (pdf)" or "download" says nothing: its file name is its title
+        features["doc:vague_label"] = 1.0
+        features.update((f"doc_label:{n}", 1.0) for n in named)
+    heading = patterns.matches("document_text", interaction.heading or "")
+    features.update((f"doc_heading:{n}", 1.0) for n in heading)
+    element = source.element if source is not None else None
+    if isinstance(element, lxml.html.HtmlElement):
+        listed = patterns.matches("document_text", _list_title(element))
+        features.update((f"doc_list:{n}", 1.0) for n in listed)
+    for compound in patterns.compounds.get("doc", ()):
+        if compound.fires(compound.found_in(features, "doc")):
+            features[f"doc:{compound.name}"] = 1.0
     return features
+
+
+_LISTS = frozenset({"ul", "ol", "dl", "table"})
+_LIST_DEPTH = 4  # a link this many levels inside a list is one of its items
+_TITLE_LIMIT = 200
+
+
+def _list_title(element: lxml.html.HtmlElement) -> str:
+    """What introduces the list a link is an item of: the list's caption or label and the
+    end of the text just before it ("Application forms:", "The form is also available in:")."""
+    container = next(
+        (a for a in itertools.islice(element.iterancestors(), _LIST_DEPTH) if a.tag in _LISTS),
+        None,
+    )
+    if container is None:
+        return ""
+    title = [container.get("aria-label") or "", container.get("title") or ""]
+    caption = container.find("caption")
+    if caption is not None:
+        title.append(_own_text(caption))
+    before = container.getprevious()
+    while before is not None and not isinstance(before.tag, str):
+        before = before.getprevious()
+    if before is not None and before.tag not in _LISTS:
+        title.append(_own_text(before)[-_TITLE_LIMIT:])
+    return " ".join(t for t in title if t)

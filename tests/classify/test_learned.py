@@ -96,6 +96,80 @@ def test_features_contacts_tell_share_links_from_requests(rules) -> None:
     assert share["contact:no_address"] == share["contact_label:share"] == 1.0
 
 
+def test_features_a_vague_document_link_is_read_by_its_file_name(rules) -> None:
+    found = features_of(
+        """<p>The complaint form is also available in:</p>
+        <ul><li><a href="/uploads/complaint-form_irish.pdf">Irish (pdf)</a></li>
+        <li><a href="/uploads/complaint-guide_polish.pdf">Polish (pdf)</a></li></ul>
+        <p><a href="/annual-report-2024.pdf">Annual report 2024 (PDF)</a></p>""",
+        rules,
+    )
+    form, guide, report = (f for i, f in found if i.kind == Kind.DOCUMENT)
+    assert form["doc:vague_label"] == form["doc_label:form"] == 1.0  # from the file name
+    assert form["doc:own_words_form"] == form["doc_list:form"] == 1.0  # the list's lead-in
+    assert guide["doc_list:form"] == 1.0 and "doc:own_words_form" not in guide  # a guide
+    assert "doc:vague_label" not in report and "doc_list:form" not in report
+    assert "doc:own_words_form" not in report
+
+
+def test_features_a_form_code_and_a_speaker_card_read_as_forms(rules) -> None:
+    found = features_of(
+        """<p>Ask your doctor to complete <a href="/a.pdf">DomCare3 (pdf)</a>.</p>
+        <p><a href="/speaker-card.pdf">Speaker Card (PDF)</a></p>
+        <p><a href="/e.pdf">Eyesight report form</a></p>""",
+        rules,
+    )
+    code, card, report_form = (f for i, f in found if i.kind == Kind.DOCUMENT)
+    assert code["doc:form_number"] == 1.0
+    assert card["doc_label:form"] == card["doc:own_words_form"] == 1.0
+    assert report_form["doc_label:form"] == 1.0 and "doc_label:reading" not in report_form
+
+
+def test_features_contacts_read_every_mention_of_the_same_address(rules) -> None:
+    found = features_of(
+        """<p>Written comments may be submitted to the City Clerk at clerk@c.example.</p>
+        <footer><p>City Hall, 1 Main St. <a href="mailto:clerk@c.example">clerk@c.example</a>
+        </p></footer>""",
+        rules,
+    )
+    [footer] = (f for i, f in found if i.kind == Kind.CONTACT)
+    assert footer["contact_context:send_to"] == footer["contact:action_clause"] == 1.0
+    assert "contact_near:send_to" not in footer  # said elsewhere on the page, not beside it
+
+
+def test_features_contacts_tell_an_action_from_a_general_enquiry(rules) -> None:
+    found = features_of(
+        """<p>Members of the public can provide a live comment by calling
+        <a href="tel:+15550100">555 0100</a>.</p>
+        <p>For questions, comments or concerns you can email us at
+        <a href="mailto:board@c.example">board@c.example</a></p>
+        <p>If you would like to be added to the notification list, please email
+        <a href="mailto:list@c.example">list@c.example</a></p>""",
+        rules,
+    )
+    action, enquiry, subscription = (f for i, f in found if i.kind == Kind.CONTACT)
+    assert action["contact:action_clause"] == action["contact_context:by_route"] == 1.0
+    assert enquiry["contact:generic_clause"] == 1.0 and "contact:action_clause" not in enquiry
+    assert subscription["contact_context:subscribe"] == 1.0
+    assert "contact:action_clause" not in subscription
+
+
+def test_features_a_compound_naming_an_unknown_pattern_is_refused(tmp_path: Path) -> None:
+    data = dict(default_pack_features())
+    data["contact_text_compounds"] = {"x": {"where": ["context"], "any": ["no_such_words"]}}
+    pack = RulePack(
+        name="broken", version="1.0.0", description="", kind="classify", path=str(tmp_path),
+        data={"features.yaml": data},
+    )  # fmt: skip
+    with pytest.raises(RulePackError, match=r"contact_text_compounds\.x.*no_such_words"):
+        load_feature_patterns([pack])
+
+
+def default_pack_features() -> dict[str, Any]:
+    [pack] = [p for p in load_packs() if "features.yaml" in p.data]
+    return dict(pack.data["features.yaml"])
+
+
 def test_features_page_flow_markers_reach_every_form(rules) -> None:
     [(_, features)] = features_of(
         """<main><h1>Check your answers</h1><p>Step 4 of 4</p>
