@@ -258,9 +258,16 @@ def parse_baseline(data: Any) -> Baseline:
         rule_packs={str(k): str(v) for k, v in dict(data.get("rule_packs") or {}).items()},
         site_risk=float(risk) if isinstance(risk, int | float) else None,
         pages=tuple(str(p) for p in data.get("pages", ())),
-        findings=tuple(_finding_entry(item) for item in data.get("findings", ())),
-        interactions=tuple(_interaction_entry(item) for item in data.get("interactions", ())),
+        findings=tuple(_finding_entry(item) for item in _objects(data, "findings")),
+        interactions=tuple(_interaction_entry(item) for item in _objects(data, "interactions")),
     )
+
+
+def _objects(data: Mapping[str, Any], key: str) -> list[Mapping[str, Any]]:
+    items = data.get(key, [])
+    if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+        raise TypeError(f"'{key}' must be a list of objects")
+    return items
 
 
 def _finding_entry(item: Mapping[str, Any]) -> FindingEntry:

@@ -31,8 +31,44 @@ log = logging.getLogger("dcaudit")
 
 
 def _fail(error: DcauditError) -> None:
-    click.echo(f"dcaudit: error: {error}", err=True)
+    # one line, whatever the message holds (a YAML parser's message spans several)
+    lines = (line.strip() for line in str(error).splitlines())
+    click.echo(f"dcaudit: error: {'; '.join(line for line in lines if line)}", err=True)
     sys.exit(error.exit_code)
+
+
+class _OneLineUsageError(click.UsageError):
+    def show(self, file: Any = None) -> None:
+        click.echo(f"dcaudit: error: {self.format_message()}", err=True)
+
+
+# click 8.2 on shows a bare group's help through a usage error: it stays as it is
+_SHOWS_HELP = getattr(click.exceptions, "NoArgsIsHelpError", _OneLineUsageError)
+
+
+@contextmanager
+def _usage_in_one_line() -> Iterator[None]:
+    """Click's usage errors (an unknown option, a value that is no number) as one line like
+    every other error, exit 2; a bare command still shows its help."""
+    try:
+        yield
+    except click.UsageError as error:
+        if isinstance(error, (_OneLineUsageError, _SHOWS_HELP)):
+            raise
+        message = " ".join(error.format_message().split("\n")).rstrip(".")
+        if error.ctx is not None:
+            message += f"; see '{error.ctx.command_path} --help'"
+        raise _OneLineUsageError(message, error.ctx) from error
+
+
+class _Main(click.Group):
+    def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
+        with _usage_in_one_line():
+            return super().make_context(*args, **kwargs)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        with _usage_in_one_line():
+            return super().invoke(ctx)
 
 
 @contextmanager
@@ -286,12 +322,12 @@ def _check_seeds(urls: tuple[str, ...]) -> None:
             problem = "port 0 cannot be connected to"
         if problem is not None:
             raise ConfigError(
-                f"not a web address: '{url}': {problem}; "
+                f"not a web address: {url!r}: {problem}; "
                 "give a full URL such as https://www.example.gov.uk/"
             )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="dcaudit")
 @click.option("-v", "--verbose", is_flag=True, help="Log what each stage does.")
 def main(verbose: bool) -> None:

@@ -256,6 +256,16 @@ def find_config_file(cwd: Path) -> Path | None:
     return None
 
 
+# settings whose command-line flag is not named after them
+_FLAGS = {
+    "formats": "--format",
+    "out_dir": "--out",
+    "required_languages": "--required-language",
+    "rules_paths": "--rules",
+    "browser": "--no-browser",
+}
+
+
 def settings_layers(
     cli: Mapping[str, Any] | None = None,
     config_file: Path | None = None,
@@ -277,12 +287,14 @@ def settings_layers(
             values[key] = (coerce(key, raw, origin), origin)
     for key, raw in (cli or {}).items():
         if raw is not None:
-            origin = f"option --{key.replace('_', '-')}"
+            origin = f"option {_FLAGS.get(key, '--' + key.replace('_', '-'))}"
             values[key.replace("-", "_")] = (coerce(key, raw, origin), origin)
-    unknown_formats = set(values.get("formats", ((), ""))[0]) - set(ALL_FORMATS)
-    if unknown_formats:
+    formats, where = values.get("formats", ((), ""))
+    unknown = sorted(set(formats) - set(ALL_FORMATS))
+    if unknown:  # a name that is empty, spaced or unprintable is quoted, so it shows
+        names = (n if n.isprintable() and n.strip() == n != "" else repr(n) for n in unknown)
         raise ConfigError(
-            f"unknown output format(s): {', '.join(sorted(unknown_formats))}; "
+            f"{where}: unknown output format(s): {', '.join(names)}; "
             f"choose from {', '.join(ALL_FORMATS)}"
         )
     return values

@@ -337,7 +337,7 @@ def _phrase(value: Any, ctx: CompileContext, at: str) -> PhraseMatcher:
     fields_value = value.get("in", list(ctx.default_fields))
     if isinstance(fields_value, str):
         fields_value = [fields_value]
-    if isinstance(fields_value, list):
+    if isinstance(fields_value, list) and all(isinstance(name, str) for name in fields_value):
         fields_value = {name: ctx.field_weights.get(name, 0.0) for name in fields_value}
     if not isinstance(fields_value, dict) or not fields_value:
         raise ctx.error(f"'{at}.in' must list fields ({', '.join(TEXT_FIELDS)})")

@@ -362,7 +362,7 @@ def _checked_result(raw: Mapping[str, Any], pack: RulePack, fail: Fail) -> Mappi
     if unknown:
         raise fail(f"'result' has unknown keys {sorted(unknown)}")
     signal = result.get("signal")
-    if signal not in SIGNALS:
+    if not isinstance(signal, str) or signal not in SIGNALS:
         raise fail(f"result.signal '{signal}' is not one of: {', '.join(sorted(SIGNALS))}")
     return result
 
@@ -448,11 +448,11 @@ def _load_settings(packs: Iterable[RulePack]) -> ClassifySettings:
     fields: dict[str, tuple[str, ...]] = {}
     for key in ("default_fields", "link_fields"):
         value = data.get(key)
-        if not isinstance(value, list) or not value or not set(value) <= set(TEXT_FIELDS):
+        if not isinstance(value, list) or not value or not all(v in TEXT_FIELDS for v in value):
             raise RulePackError(where, f"'{key}' must list fields from {', '.join(TEXT_FIELDS)}")
         fields[key] = tuple(value)
     keep = data.get("keep_link_signals")
-    if not isinstance(keep, list) or not set(keep) <= SIGNALS:
+    if not isinstance(keep, list) or not all(isinstance(s, str) and s in SIGNALS for s in keep):
         raise RulePackError(where, "'keep_link_signals' must list known signals")
     classes = data.get("classes") or {}
     try:

@@ -109,6 +109,9 @@ def load_pack(folder: Traversable | Path) -> RulePack:
     kind = _require_text(meta, "kind", str(pack_file), None)
     if kind not in PACK_KINDS:
         raise RulePackError(str(pack_file), f"kind '{kind}' is not one of {', '.join(PACK_KINDS)}")
+    language = meta.get("language")
+    if language is not None and not (isinstance(language, str) and language.strip()):
+        raise RulePackError(str(pack_file), "'language' must be a language tag such as en or cy")
     data_names = meta.get("data", []) or []
     if not isinstance(data_names, list) or not all(isinstance(n, str) for n in data_names):
         raise RulePackError(str(pack_file), "'data' must be a list of file names")
@@ -127,7 +130,7 @@ def load_pack(folder: Traversable | Path) -> RulePack:
         description=_require_text(meta, "description", str(pack_file), None),
         kind=kind,
         path=str(folder),
-        language=meta.get("language"),
+        language=language,
         rules=tuple(rules),
         data=data,
     )
