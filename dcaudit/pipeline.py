@@ -8,6 +8,7 @@ from the store, so memory stays flat and an interrupted run can be resumed.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
 import secrets
@@ -18,7 +19,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from dcaudit import __version__
+from dcaudit import __version__, killpoint
 from dcaudit.baseline import Baseline, read_baseline
 from dcaudit.browser.axe_script import load_axe
 from dcaudit.browser.resume import BROWSER_RULE, BrowserSeen, checked_before
@@ -46,7 +47,7 @@ from dcaudit.crawl.crawler import CrawlProgress, PageAnalysis, crawl
 from dcaudit.crawl.frontier import Scope
 from dcaudit.diff import Changes, compare
 from dcaudit.engine.packs import RulePack, load_packs, pack_versions
-from dcaudit.errors import BrowserUnavailable, CheckError, ConfigError, DcauditError
+from dcaudit.errors import BrowserUnavailable, CheckError, ConfigError, DcauditError, StoreError
 from dcaudit.extract.document import ParsedPage, parse_html
 from dcaudit.extract.interactions import extract_interactions
 from dcaudit.extract.template import template_signature
@@ -128,6 +129,7 @@ class _PageAnalyser:
         self.site = SiteObservations(settings, checks.exclusion)
 
     def __call__(self, page: Page, parsed: ParsedPage | None) -> PageAnalysis:
+        killpoint.reached("analysis")
         if parsed is None:
             self.site.observe_page(page)
             return PageAnalysis(page=page)
@@ -248,14 +250,23 @@ def _audit(job: _Job, run: Run, *, resuming: bool = False) -> AuditResult:
         return _stages(job, run, resuming)
     except KeyboardInterrupt:
         # between the stages (site checks, reports): what is stored stays, marked
-        current = job.store.get_run(run.id)
-        if current.status is RunStatus.RUNNING:
-            note = f"interrupted: resume with {resume_command(run.id, job.settings)}"
-            notes = (*current.notes, note)
-            job.store.save_run(
-                replace(current, status=RunStatus.PARTIAL, finished=_now(), notes=notes)
-            )
+        _keep_resumable(job, run)
         raise
+    except StoreError as exc:
+        # the store cannot be written (a full disk): what it holds stays, to resume with room;
+        # marking it may fail as well, and then the next start marks it (its process gone)
+        with contextlib.suppress(StoreError):
+            _keep_resumable(job, run)
+        command = resume_command(run.id, job.settings)
+        raise StoreError(f"{exc}; the run is kept: once there is room, {command}") from exc
+
+
+def _keep_resumable(job: _Job, run: Run) -> None:
+    current = job.store.get_run(run.id)
+    if current.status is RunStatus.RUNNING:
+        note = f"interrupted: resume with {resume_command(run.id, job.settings)}"
+        notes = (*current.notes, note)
+        job.store.save_run(replace(current, status=RunStatus.PARTIAL, finished=_now(), notes=notes))
 
 
 def _stages(job: _Job, run: Run, resuming: bool) -> AuditResult:
@@ -270,6 +281,8 @@ def _stages(job: _Job, run: Run, resuming: bool) -> AuditResult:
         )
     except KeyboardInterrupt:
         return _interrupted(store, run, settings, gate, say, "crawl")
+    except StoreError:
+        raise  # not a failed run: it is kept, resumable (see _audit)
     except DcauditError:
         store.save_run(replace(run, status=RunStatus.FAILED, finished=_now()))
         raise

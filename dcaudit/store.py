@@ -41,6 +41,7 @@ from dcaudit.models import (
     SkipReason,
     Source,
 )
+from dcaudit.transaction import Transaction
 
 MIGRATIONS: tuple[str, ...] = (
     # 1: first schema
@@ -186,8 +187,8 @@ class Store:
                         self._db.execute(statement)
                 self._db.execute(f"PRAGMA user_version = {number + 1}")
 
-    def _transaction(self) -> _Transaction:
-        return _Transaction(self._db, self._lock)
+    def _transaction(self) -> Transaction:
+        return Transaction(self._db, self._lock, self.path)
 
     def close(self) -> None:
         self._db.close()
@@ -491,30 +492,6 @@ class Store:
             params += (page,)
         for (data,) in self._db.execute(query + " ORDER BY seq", params):
             yield finding_from_dict(json.loads(data))
-
-
-class _Transaction:
-    def __init__(self, db: sqlite3.Connection, lock: threading.RLock) -> None:
-        self._db = db
-        self._lock = lock
-
-    def __enter__(self) -> None:
-        self._lock.acquire()
-        try:
-            if self._db.in_transaction:
-                # left open by Ctrl-C or SIGTERM landing between BEGIN and its bookkeeping:
-                # nothing of it was committed, so it is dropped
-                self._db.execute("ROLLBACK")
-            self._db.execute("BEGIN IMMEDIATE")
-        except BaseException:
-            self._lock.release()
-            raise
-
-    def __exit__(self, exc_type: object, *rest: object) -> None:
-        try:
-            self._db.execute("ROLLBACK" if exc_type else "COMMIT")
-        finally:
-            self._lock.release()
 
 
 # -- decoding ------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from dcaudit import killpoint
 from dcaudit.errors import DcauditError
 
 
@@ -27,4 +28,5 @@ def write_files(texts: dict[str, str], out_dir: Path) -> list[Path]:
         except OSError as exc:
             raise DcauditError(f"cannot write {path}: {exc.strerror}") from exc
         written.append(path)
+        killpoint.reached("report")
     return written
