@@ -330,8 +330,9 @@ def _contact_features(
         clauses.append((where, matched))
     element = source.element if source is not None else None
     if isinstance(element, lxml.html.HtmlElement) and "contact:no_address" not in features:
-        # what another mention of the same address says is said of this link too
-        for text in _mentions(element, target):
+        # what another mention of the same address says is said of this link too, and so
+        # is the lead-in of an address list ("To submit a request, please contact:")
+        for text in [_list_title(element), *_mentions(element, target)]:
             matched = patterns.matches("contact_text", text)
             features.update((f"contact_context:{n}", 1.0) for n in matched)
             clauses.append(("context", matched))

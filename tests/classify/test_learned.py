@@ -137,6 +137,18 @@ def test_features_contacts_read_every_mention_of_the_same_address(rules) -> None
     assert "contact_near:send_to" not in footer  # said elsewhere on the page, not beside it
 
 
+def test_features_an_address_list_is_read_with_its_lead_in(rules) -> None:
+    found = features_of(
+        """<p>To submit a request for an opinion, please contact:</p>
+        <ul class="address"><li>Opinion Unit</li><li>300 Spring Street</li>
+        <li><a href="mailto:opinions@c.example">opinions@c.example</a></li></ul>""",
+        rules,
+    )
+    [contact] = (f for i, f in found if i.kind == Kind.CONTACT)
+    assert contact["contact_context:action_then_route"] == 1.0
+    assert contact["contact:action_clause"] == 1.0
+
+
 def test_features_contacts_tell_an_action_from_a_general_enquiry(rules) -> None:
     found = features_of(
         """<p>Members of the public can provide a live comment by calling
