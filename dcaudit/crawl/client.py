@@ -22,7 +22,7 @@ import ipaddress
 import os
 import ssl
 import urllib.request
-from http.cookiejar import CookieJar, DefaultCookiePolicy
+from http.cookiejar import Cookie, CookieJar, DefaultCookiePolicy
 from urllib.parse import urlsplit
 
 import httpcore
@@ -74,11 +74,22 @@ def build_client(
             write=settings.read_timeout,
             pool=settings.total_timeout,
         ),
-        cookies=CookieJar(policy=DefaultCookiePolicy(allowed_domains=[])),  # accepts none
+        cookies=NoCookies(policy=DefaultCookiePolicy(allowed_domains=[])),
         follow_redirects=False,
         trust_env=False,  # the environment is read here, once, with clear errors
         event_hooks={"response": [_hold_location]},
     )
+
+
+class NoCookies(CookieJar):
+    """A jar that keeps no cookie and does not read a Set-Cookie header: the crawl sends
+    none, so the headers of every response need not be copied for the jar to look."""
+
+    def extract_cookies(self, response: object, request: object) -> None:
+        return None
+
+    def set_cookie(self, cookie: Cookie) -> None:
+        return None
 
 
 async def _hold_location(response: httpx.Response) -> None:
@@ -196,4 +207,4 @@ def _bypass_patterns(no_proxy: str) -> list[str] | None:
     return patterns
 
 
-__all__ = ["ACCEPT", "LOCATION", "build_client", "proxy_mounts", "tls_context"]
+__all__ = ["ACCEPT", "LOCATION", "NoCookies", "build_client", "proxy_mounts", "tls_context"]

@@ -278,15 +278,14 @@ class _Crawl:
         if result.kind is ContentKind.OTHER and result.error is None:
             self._close_other(entry, result)
             return False
-        page = _page_from(entry, result)
         parsed: ParsedPage | None = None
         html: str | None = None
         if result.body is not None and _is_html_page(result):
             html, _encoding = decode_body(result.body, result.content_type)
             parsed = parse_html(result.final_url, html)
             self.parser_limited += bool(parsed.notes)
-            page = replace(page, lang=parsed.lang, title=parsed.title)
             await self.admission.links_on(parsed, entry, found)
+        page = _page_from(entry, result, parsed)
         analysis = self._analyse(page, parsed)
         self.store.save_page(
             self.run_id,
@@ -495,7 +494,7 @@ def _is_html_page(result: FetchResult) -> bool:
     )
 
 
-def _page_from(entry: FrontierEntry, result: FetchResult) -> Page:
+def _page_from(entry: FrontierEntry, result: FetchResult, parsed: ParsedPage | None) -> Page:
     if result.kind is ContentKind.DOCUMENT:
         size = result.content_length
     elif result.bytes_read or result.body is not None:
@@ -514,6 +513,8 @@ def _page_from(entry: FrontierEntry, result: FetchResult) -> Page:
         is_document=result.kind is ContentKind.DOCUMENT and result.error is None,
         elapsed_ms=result.elapsed_ms,
         headers=result.security_headers,
+        lang=parsed.lang if parsed is not None else None,
+        title=parsed.title if parsed is not None else None,
     )
 
 

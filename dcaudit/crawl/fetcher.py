@@ -111,6 +111,10 @@ class Fetcher:
         # names resolving to private, loopback or link-local addresses are refused
         guard = AddressGuard(settings.allow_private_addresses)
         self._client = build_client(settings, guard, transport)
+        # what build_request would merge into every request, merged once: the client's
+        # headers and time-outs (it has no base URL, parameters or cookies to add)
+        self._headers = self._client.headers
+        self._timeout = self._client.timeout.as_dict()
 
     async def aclose(self) -> None:
         await self._client.aclose()
@@ -189,7 +193,9 @@ class Fetcher:
             attempt.started = self._clock.monotonic()
             try:
                 async with asyncio.timeout(self._settings.total_timeout):
-                    request = self._client.build_request("GET", url)
+                    request = httpx.Request(
+                        "GET", url, headers=self._headers, extensions={"timeout": self._timeout}
+                    )
                     response = await self._client.send(request, stream=True)
                     try:
                         if response.status_code in RETRY_STATUSES and not last_try:

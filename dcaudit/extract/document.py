@@ -215,13 +215,14 @@ def parse_html(url: str, html: str) -> ParsedPage:
     content to the parser's limits (``notes`` says when one was met)."""
     root, notes = _parse_whole(html)
     base_url = url
-    base = root.find(".//base[@href]")
+    # the first <base href> and <title>, by lxml's tag filter (in C) rather than ElementPath
+    base = next((e for e in root.iter("base") if e.get("href") is not None), None)
     if base is not None:
         base_url = urljoin(url, (base.get("href") or "").strip())
     lang = (
         root.get("lang") or root.get("{http://www.w3.org/XML/1998/namespace}lang") or ""
     ).strip()
-    title_el = root.find(".//title")
+    title_el = next(root.iter("title"), None)
     title = None
     if title_el is not None:
         title = _WHITESPACE.sub(" ", cast(HtmlElement, title_el).text_content()).strip() or None

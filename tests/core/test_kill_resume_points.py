@@ -42,7 +42,9 @@ PLAIN = [
     *(("analysis", round(_draw.uniform(0, 1), 3)) for _ in range(5)),
     *(("report", round(_draw.uniform(0, 1), 3)) for _ in range(4)),
 ]
+IN_BROWSER = [("commit", round(_draw.uniform(0.05, 1), 3)) for _ in range(4)]
 OPTIONS = ["--delay", "0", "--concurrency", "1", "-q"]
+BROWSER_OPTIONS = ["--browser-workers", "1", "--browser-max-pages", "4"]
 
 
 def page(title: str, body: str, lang: str = "en") -> str:
@@ -133,7 +135,7 @@ def uninterrupted(
     @functools.cache
     def made(browser: bool) -> Reference:
         out = tmp_path_factory.mktemp("uninterrupted")
-        return counted_run(site, out, ["--no-browser"])
+        return counted_run(site, out, BROWSER_OPTIONS if browser else ["--no-browser"])
 
     return made
 
@@ -212,6 +214,58 @@ def test_kill_9_then_resume_ends_as_an_uninterrupted_run(
     assert (tmp_path / "report.json").is_file()
 
 
+def resumed_in_a_process(run_id: str, out: Path) -> None:
+    """``dcaudit audit --resume`` as a process of its own: it must leave nothing running."""
+    mark = uuid.uuid4().hex
+    env = {**os.environ, "DCAUDIT_TEST_MARK": mark}
+    command = [sys.executable, "-m", "dcaudit", "audit", "--resume", run_id, "--out", str(out)]
+    resumed = subprocess.run([*command, "-q"], env=env, capture_output=True, text=True, timeout=300)
+    assert resumed.returncode == 0, resumed.stderr
+    assert none_left(mark) == []
+
+
+def but_axe_help(state: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in state.items() if key not in ("axe", "axe rules")}
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(("stage", "fraction"), IN_BROWSER, ids=[f"{s}-{f}" for s, f in IN_BROWSER])
+def test_kill_9_with_the_browser_pass_then_resume_ends_as_an_uninterrupted_run(
+    site: LoopbackSite,
+    uninterrupted: Callable[[bool], Reference],
+    tmp_path: Path,
+    stage: str,
+    fraction: float,
+) -> None:
+    expected, points = uninterrupted(True)
+    assert expected["axe"] and expected["stats"][2] == 4  # axe ran on four pages
+    number = max(3, round(fraction * points[stage]))
+    kill_at(site, tmp_path, BROWSER_OPTIONS, stage, number)
+    with Store(tmp_path / "dcaudit.sqlite", create=False) as store:
+        (run,) = store.list_runs()
+    resumed_in_a_process(run.id, tmp_path)
+    # axe's version and rule help: see the test below
+    assert but_axe_help(state(tmp_path)) == but_axe_help(expected)
+
+
+@pytest.mark.browser
+@pytest.mark.xfail(
+    strict=True,
+    reason="axe's version and its help per rule reach the run's record only when the browser "
+    "pass ends or is stopped cleanly: a kill -9 after the last page was checked loses them, "
+    "and the resumed report says axe-core did not run",
+)
+def test_kill_9_after_the_browser_pass_keeps_axe_version_and_rule_help(
+    site: LoopbackSite, uninterrupted: Callable[[bool], Reference], tmp_path: Path
+) -> None:
+    expected, points = uninterrupted(True)
+    kill_at(site, tmp_path, BROWSER_OPTIONS, "commit", points["commit"] - 2)  # while scoring
+    with Store(tmp_path / "dcaudit.sqlite", create=False) as store:
+        (run,) = store.list_runs()
+    resumed_in_a_process(run.id, tmp_path)
+    assert state(tmp_path) == expected
+
+
 def test_the_points_cover_every_stage_twenty_times_or_more() -> None:
-    assert len(PLAIN) >= 17
+    assert len(PLAIN) + len(IN_BROWSER) >= 20
     assert {stage for stage, _ in PLAIN} == set(killpoint.STAGES)
