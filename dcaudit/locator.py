@@ -31,6 +31,7 @@ from dataclasses import replace
 from cssselect import SelectorError
 from lxml import etree
 
+from dcaudit.css_match import PageIndex
 from dcaudit.extract.document import ParsedPage
 from dcaudit.identity import CHROME, address_template, fallback_locator, normal_label
 from dcaudit.models import Finding
@@ -87,6 +88,7 @@ class PageLocator:
                 self._by_id.setdefault(element_id, element)
         self._ids = counts
         self._same: dict[tuple[etree._Element, str], list[etree._Element]] = {}
+        self._index = PageIndex(root)
 
     def stable_id(self, element: etree._Element) -> str | None:
         element_id = (element.get("id") or "").strip()
@@ -152,10 +154,9 @@ class PageLocator:
         if found is not None:
             return found
         try:
-            matches = self.root.cssselect(selector)
+            return self._index.first_of(selector)
         except (SelectorError, etree.XPathError, ValueError, AttributeError):
             return None
-        return matches[0] if matches else None
 
     def _walk(self, selector: str) -> etree._Element | None:
         """Fast path for ``dcaudit.checks.findings.css_path`` selectors: ``#id`` or ``html``

@@ -26,6 +26,7 @@ import lxml.html
 from cssselect import GenericTranslator, SelectorError
 from lxml import etree
 
+from dcaudit.css_match import PageIndex
 from dcaudit.engine.packs import Rule
 from dcaudit.errors import RulePackError
 from dcaudit.extract.nesting import PARSE_RULE
@@ -154,18 +155,20 @@ def select(xpath: etree.XPath, root: etree._Element) -> list[etree._Element]:
 class InteractionLocator:
     """Finds the interaction whose element contains a given element, on one parsed page.
 
-    Each interaction's CSS selector is resolved once; containment is then a walk up the
-    ancestors of the failing element.
+    Each interaction's CSS selector is resolved once (through an index of the page, not an
+    XPath query over the whole page); containment is then a walk up the ancestors of the
+    failing element.
     """
 
     def __init__(self, root: lxml.html.HtmlElement, interactions: Sequence[Interaction]) -> None:
         self._owner: dict[etree._Element, str] = {}
+        index = PageIndex(root)
         for interaction in interactions:
             try:
-                matches = root.cssselect(interaction.selector)
+                element = index.first_of(interaction.selector)
             except (SelectorError, etree.XPathError):
                 continue  # a selector we cannot resolve only loses the link to the interaction
-            for element in matches[:1]:
+            if element is not None:
                 self._owner.setdefault(element, interaction.id)
 
     def containing(self, element: etree._Element | None) -> str | None:
