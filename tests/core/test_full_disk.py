@@ -10,10 +10,12 @@ import contextlib
 import os
 import random
 import resource
+import shutil
 import signal
 import sqlite3
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -45,15 +47,16 @@ def build_site(site: LoopbackSite, pages: int = 50) -> None:
 
 
 class SmallDisk:
-    """A folder on which little can be written, and a way to make room."""
+    """A folder on which little can be written, and a way to make room. It is made outside
+    pytest's temporary folders: pytest renames old ones while other sessions may still run,
+    and a mount inside one would then be lost to its umount."""
 
-    def __init__(self, folder: Path, size_kb: int) -> None:
-        self.folder = folder
+    def __init__(self, size_kb: int) -> None:
+        self.folder = Path(tempfile.mkdtemp(prefix="dcaudit-small-disk-"))
         self.size_kb = size_kb
         self.mounted = False
 
     def __enter__(self) -> SmallDisk:
-        self.folder.mkdir(parents=True, exist_ok=True)
         if os.geteuid() == 0:  # root may mount, unless the container forbids it
             mount = [*f"mount -t tmpfs -o size={self.size_kb}k tmpfs".split(), str(self.folder)]
             self.mounted = subprocess.run(mount, capture_output=True).returncode == 0
@@ -62,6 +65,7 @@ class SmallDisk:
     def __exit__(self, *exc: object) -> None:
         if self.mounted and subprocess.run(["umount", str(self.folder)]).returncode != 0:
             subprocess.run(["umount", "--lazy", str(self.folder)], check=True)  # still open
+        shutil.rmtree(self.folder)
 
     def limit(self) -> Callable[[], None] | None:
         """For the dcaudit process: without a mount, a limit on the size of files it writes
@@ -101,7 +105,7 @@ def test_a_full_disk_ends_the_run_in_one_line_and_resume_completes_it(tmp_path: 
             main, ["audit", site.url("/"), "--out", str(tmp_path / "whole"), *OPTIONS]
         )
         assert whole.exit_code == 0, whole.output
-        with SmallDisk(tmp_path / "disk", size_kb=400) as disk:
+        with SmallDisk(size_kb=400) as disk:
             out = disk.folder / "out"
             full = audit(disk, "audit", site.url("/"), "--out", str(out), *OPTIONS)
             assert full.returncode == 3, full.stderr
