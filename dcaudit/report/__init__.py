@@ -67,27 +67,37 @@ def write_report_data(
     junit_impact: str = "serious",
     gate_failures: Sequence[str] = (),
 ) -> list[Path]:
-    """As :func:`write_reports`, from data already loaded."""
+    """As :func:`write_reports`, from data already loaded. Each file is written as soon as
+    it is rendered, so only one report's text is held at a time (a large site's JSON, CSV
+    and SARIF run to hundreds of megabytes)."""
     make_folder(out_dir)  # before rendering: a folder that cannot be made fails fast
-    texts: dict[str, str] = {}
+    written: list[Path] = []
     for fmt in dict.fromkeys(formats):  # each format once, in the order asked
-        if fmt == "html":
-            texts["report.html"] = render_html(data)
-        elif fmt == "json":
-            texts["report.json"] = render_json(data)
-        elif fmt == "csv":
-            texts.update(render_csv(data))
-        elif fmt == "junit":
-            texts["junit.xml"] = render_junit(data, junit_impact)
-        elif fmt == "sarif":
-            texts["report.sarif"] = render_sarif(data)
-        elif fmt == "md":
-            texts["summary.md"] = render_markdown(data, gate_failures)
-        elif fmt == "codequality":
-            texts["gl-code-quality-report.json"] = render_code_quality(data)
-        elif fmt == "accessibility":
-            texts["gl-accessibility.json"] = render_pa11y(data)
-    return write_files(texts, out_dir)
+        written += write_files(_render(fmt, data, junit_impact, gate_failures), out_dir)
+    return written
+
+
+def _render(
+    fmt: str, data: ReportData, junit_impact: str, gate_failures: Sequence[str]
+) -> dict[str, str]:
+    """File name -> text of one format (two files for csv)."""
+    if fmt == "html":
+        return {"report.html": render_html(data)}
+    if fmt == "json":
+        return {"report.json": render_json(data)}
+    if fmt == "csv":
+        return render_csv(data)
+    if fmt == "junit":
+        return {"junit.xml": render_junit(data, junit_impact)}
+    if fmt == "sarif":
+        return {"report.sarif": render_sarif(data)}
+    if fmt == "md":
+        return {"summary.md": render_markdown(data, gate_failures)}
+    if fmt == "codequality":
+        return {"gl-code-quality-report.json": render_code_quality(data)}
+    if fmt == "accessibility":
+        return {"gl-accessibility.json": render_pa11y(data)}
+    return {}
 
 
 __all__ = [
