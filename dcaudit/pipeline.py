@@ -2,7 +2,8 @@
 -> score -> store -> report.
 
 Pages stream through :func:`_PageAnalyser.__call__` as the crawler finishes them and are
-written to the store at once; the browser pass, site-level checks and scoring then work
+written to the store at once; the browser pass (:mod:`dcaudit.stages.browser`) takes each
+stored page while the crawl goes on; site-level checks, scoring and the reports then work
 from the store, so memory stays flat and an interrupted run can be resumed.
 """
 
@@ -17,24 +18,14 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from dcaudit import __version__, killpoint
 from dcaudit.baseline import Baseline, read_baseline
-from dcaudit.browser.axe_script import load_axe
-from dcaudit.browser.resume import BROWSER_RULE, BrowserSeen, checked_before
-from dcaudit.browser.run import (
-    BrowserResult,
-    BrowserTarget,
-    browser_available,
-    run_browser_pass,
-)
+from dcaudit.browser.resume import BrowserSeen
 from dcaudit.checks.exclusion import (
     EXCLUSION,
     ExclusionRules,
     SiteObservations,
-    js_dependence_findings,
-    page_weight_findings,
 )
 from dcaudit.checks.families import load_families
 from dcaudit.checks.findings import error_finding
@@ -47,7 +38,7 @@ from dcaudit.crawl.crawler import CrawlProgress, PageAnalysis, crawl
 from dcaudit.crawl.frontier import Scope
 from dcaudit.diff import Changes, compare
 from dcaudit.engine.packs import RulePack, load_packs, pack_versions
-from dcaudit.errors import BrowserUnavailable, CheckError, ConfigError, DcauditError, StoreError
+from dcaudit.errors import ConfigError, DcauditError, StoreError
 from dcaudit.extract.document import ParsedPage, parse_html
 from dcaudit.extract.interactions import extract_interactions
 from dcaudit.extract.template import template_signature
@@ -66,6 +57,8 @@ from dcaudit.score import (
     score_pages,
     score_site,
 )
+from dcaudit.stages.browser import BrowserStage
+from dcaudit.stages.browser_findings import BrowserRules
 from dcaudit.stopping import run_until_stopped
 from dcaudit.store import Store
 
@@ -275,12 +268,19 @@ def _stages(job: _Job, run: Run, resuming: bool) -> AuditResult:
     analyser = _PageAnalyser(settings, checks, scope)
     if resuming:
         _replay_site_observations(store, run.id, analyser)
+    seen = BrowserSeen.from_tool(run.tool)
+    rules = BrowserRules(checks.classification, checks.exclusion)
+    browser = BrowserStage(settings, store, run.id, rules, say, seen)
+    progress = browser.watch(job.progress)
     try:
-        report = run_until_stopped(
-            crawl(settings, store, run.id, run.seeds, analyser, progress=job.progress)
+        report, stopped = run_until_stopped(
+            browser.alongside(
+                crawl(settings, store, run.id, run.seeds, analyser, progress=progress), run.seeds
+            )
         )
     except KeyboardInterrupt:
-        return _interrupted(store, run, settings, gate, say, "crawl")
+        # what the pages checked so far told us stays with the run for its resume
+        return _interrupted(store, _seen_by(run, checks, seen), settings, gate, say, browser.stage)
     except StoreError:
         raise  # not a failed run: it is kept, resumable (see _audit)
     except DcauditError:
@@ -288,17 +288,9 @@ def _stages(job: _Job, run: Run, resuming: bool) -> AuditResult:
         raise
     notes = tuple(dict.fromkeys((*run.notes, *report.notes)))  # a resumed crawl repeats some
     run = replace(run, stats=report.stats, notes=notes)
-    if report.interrupted:
-        return _interrupted(store, run, settings, gate, say, "crawl")
-    seen = BrowserSeen.from_tool(run.tool)
-    try:
-        axe_version, browser_notes, browser_checked, axe_rules = _browser_pass(
-            settings, store, run.id, checks, say, seen
-        )
-    except KeyboardInterrupt:
-        # what the pages checked so far told us stays with the run for its resume
-        tool = _tool_info(checks.packs, seen.axe_version, axe_rules=seen.rule_help)
-        return _interrupted(store, replace(run, tool=tool), settings, gate, say, "browser pass")
+    if stopped is not None:
+        return _interrupted(store, _seen_by(run, checks, seen), settings, gate, say, stopped)
+    axe_version, browser_notes, browser_checked, axe_rules = browser.outcome()
     site_risk = _judge_site(store, run.id, analyser, checks)
     status = RunStatus.COMPLETE
     if any(note.startswith("browser pass") for note in browser_notes):
@@ -314,6 +306,11 @@ def _stages(job: _Job, run: Run, resuming: bool) -> AuditResult:
     )
     store.save_run(run)
     return _finish(store, run, settings, gate, say)
+
+
+def _seen_by(run: Run, checks: _Checks, seen: BrowserSeen) -> Run:
+    """The run with what the browser has told so far (axe's version and rule help)."""
+    return replace(run, tool=_tool_info(checks.packs, seen.axe_version, axe_rules=seen.rule_help))
 
 
 def _interrupted(
@@ -397,154 +394,6 @@ def _tool_info(
     if axe_rules:  # axe's one-line help per rule: how reports describe axe rules
         info["axe_rules"] = dict(sorted(axe_rules.items()))
     return info
-
-
-def _browser_targets(settings: Settings, pages: Sequence[Page]) -> tuple[list[Page], list[str]]:
-    """Pick the pages for the browser: budget and template sampling, disclosed in notes."""
-    candidates = [p for p in pages if p.is_html and p.status is not None and p.status < 400]
-    notes: list[str] = []
-    if settings.sample_per_template:
-        per_template: dict[str, int] = {}
-        sampled = []
-        for page in candidates:
-            key = page.template or page.url
-            if per_template.get(key, 0) < settings.sample_per_template:
-                per_template[key] = per_template.get(key, 0) + 1
-                sampled.append(page)
-        if len(sampled) < len(candidates):
-            notes.append(
-                f"template sampling: {len(sampled)} of {len(candidates)} pages checked in the "
-                f"browser ({settings.sample_per_template} per template, {len(per_template)} "
-                "templates); static checks ran on every page"
-            )
-        candidates = sampled
-    if settings.browser_max_pages and len(candidates) > settings.browser_max_pages:
-        notes.append(
-            f"browser budget: {settings.browser_max_pages} of {len(candidates)} pages checked "
-            "in the browser (--browser-max-pages); static checks ran on every page"
-        )
-        candidates = candidates[: settings.browser_max_pages]
-    return candidates, notes
-
-
-def _browser_targets_of(
-    store: Store, run_id: str, pages: Sequence[Page]
-) -> tuple[list[BrowserTarget], dict[str, list[Interaction]]]:
-    """What the browser is given for each page: its URL and its interactions' selectors."""
-    interactions_by_page: dict[str, list[Interaction]] = {}
-    for item in store.interactions(run_id):
-        interactions_by_page.setdefault(item.page, []).append(item)
-    targets = [
-        BrowserTarget(
-            url=page.url,
-            interactions=tuple((i.id, i.selector) for i in interactions_by_page.get(page.url, [])),
-        )
-        for page in pages
-    ]
-    return targets, interactions_by_page
-
-
-def _browser_pass(
-    settings: Settings, store: Store, run_id: str, checks: _Checks, say: Notify, seen: BrowserSeen
-) -> tuple[str | None, list[str], int, dict[str, str]]:
-    """axe-core version, notes, pages checked (before an interruption too), and axe's help
-    text of each rule reported. Pages checked before an interruption are not checked again."""
-    if not settings.browser:
-        return None, ["browser checks off (--no-browser): static checks only"], 0, {}
-    reason = browser_available(settings)
-    if reason is not None:
-        say(f"WARNING: the browser pass did not run: {reason}")
-        return None, [f"browser pass did not run: {reason}; static checks only"], 0, {}
-    pages = {p.url: p for p in store.pages(run_id)}
-    chosen, notes = _browser_targets(settings, list(pages.values()))
-    earlier = checked_before(store, run_id, pages)
-    todo = [page for page in chosen if page.url not in earlier]
-    targets, interactions_by_page = _browser_targets_of(store, run_id, todo)
-    if len(todo) < len(chosen):
-        say(f"browser pass: {len(chosen) - len(todo)} pages done before; not checked again")
-    say(f"browser pass: {len(targets)} pages")
-    failures = [f"{url}: {why}" for url, why in earlier.items() if why is not None]
-    declared = load_axe(settings).version
-    rule_help = seen.rule_help
-
-    def on_result(result: BrowserResult) -> None:
-        page = pages[result.url]
-        rule_help.update(result.rule_help)
-        if not result.checked:
-            failures.append(f"{result.url}: {result.error}")
-            reason = CheckError(result.error or "unknown browser failure")
-            store.put_findings(run_id, [error_finding(BROWSER_RULE, Source.AXE, page, reason)])
-            return
-        seen.axe_version = seen.axe_version or declared
-        findings = list(result.findings)
-        findings.extend(
-            page_weight_findings(
-                page, page.bytes, result.request_count, result.transfer_bytes, checks.exclusion
-            )
-        )
-        if result.rendered_html:
-            findings.extend(
-                _javascript_only(
-                    store, run_id, page, result, interactions_by_page.get(page.url, []), checks
-                )
-            )
-        store.put_findings(run_id, _locate_in_source(store, run_id, page, findings))
-        store.update_page(run_id, replace(page, browser_checked=True))
-
-    try:
-        report = run_browser_pass(settings, targets, on_result)
-    except BrowserUnavailable as exc:
-        say(f"WARNING: the browser pass did not run: {exc}")
-        return None, [f"browser pass did not run: {exc}; static checks only"], 0, {}
-    if failures:
-        notes.append(
-            f"browser: {len(failures)} page(s) could not be checked: " + "; ".join(failures[:5])
-        )
-    checked = report.checked + sum(1 for why in earlier.values() if why is None)
-    return report.axe_version or seen.axe_version, notes, checked, rule_help
-
-
-def _locate_in_source(
-    store: Store, run_id: str, page: Page, findings: Sequence[Finding]
-) -> list[Finding]:
-    """Browser findings with the locator and source line of their element in the page's
-    HTML as served (a selector that only matches after scripts ran keeps no line)."""
-    body = store.page_body(run_id, page.url) if findings else None
-    if body is None:
-        return list(findings)
-    return locate_findings(findings, parse_html(page.final_url, body))
-
-
-def _javascript_only(
-    store: Store,
-    run_id: str,
-    page: Page,
-    result: BrowserResult,
-    raw: Sequence[Interaction],
-    checks: _Checks,
-) -> list[Finding]:
-    """Interactions that only exist once JavaScript has run: store them, flag the dependence."""
-    rendered_page = parse_html(result.final_url or page.url, result.rendered_html or "")
-    scope_host = urlsplit(page.url).hostname
-    rendered = classify(
-        extract_interactions(
-            rendered_page,
-            in_scope=lambda url: urlsplit(url).hostname == scope_host,
-            rules=checks.classification,
-        ),
-        rendered_page,
-        checks.classification,
-    )
-    findings = js_dependence_findings(page.url, raw, rendered, checks.exclusion)
-    raw_keys = {(i.kind, i.target, i.label) for i in raw}
-    added = [
-        replace(i, tags=(*i.tags, "requires_javascript"))
-        for i in rendered
-        if (i.kind, i.target, i.label) not in raw_keys
-    ]
-    if added:
-        store.put_interactions(run_id, added)
-    return findings
 
 
 def _judge_site(store: Store, run_id: str, analyser: _PageAnalyser, checks: _Checks) -> Risk:

@@ -406,6 +406,12 @@ class Store:
         ):
             yield page_from_dict(json.loads(data))
 
+    def pages_after(self, run_id: str, seq: int, limit: int) -> list[tuple[int, Page]]:
+        """Up to ``limit`` pages stored after sequence number ``seq``, in storing order."""
+        query = "SELECT seq, data FROM pages WHERE run_id=? AND seq>? ORDER BY seq LIMIT ?"
+        rows = self._db.execute(query, (run_id, seq, limit)).fetchall()
+        return [(int(n), page_from_dict(json.loads(data))) for n, data in rows]
+
     def page_totals(self, run_id: str) -> tuple[int, int]:
         """``(pages, pages with an error)`` for ``run_id``, counted without reading the pages."""
         row = self._db.execute(

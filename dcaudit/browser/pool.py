@@ -1,5 +1,10 @@
 """A pool of browsers, one thread each, fed pages through a bounded queue.
 
+Two ways to feed it: :meth:`BrowserPool.run` takes every target of an iterable (waiting
+while the queue is full), with every browser started first; :meth:`BrowserPool.submit`
+queues one target at a time while something else goes on (the crawl), starting a browser
+only when more targets wait than browsers run, and :meth:`BrowserPool.close` ends it.
+
 Every target ends as checked or failed with a reason. A browser that crashes or hangs is
 killed (whole process tree), restarted and the page retried once. A watchdog kills a
 browser that stops answering altogether, so a blocked WebDriver call returns. On any
@@ -13,7 +18,7 @@ import os
 import queue
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sized
+from collections.abc import Callable, Iterable, Sized
 from dataclasses import dataclass, replace
 
 from dcaudit.browser.axe_script import AxeScript
@@ -74,21 +79,34 @@ class BrowserPool:
         launcher: Launcher,
         on_result: Callable[[BrowserResult], None],
         workers: int,
+        *,
+        hosts: Iterable[str] = (),
+        on_unavailable: Callable[[str], None] | None = None,
     ) -> None:
         self.settings = settings
         self.axe = axe
         self.launcher = launcher
         self.on_result = on_result
+        self.on_unavailable = on_unavailable  # submit(): no browser could start, and why
         self.workers = workers
         self.queue: queue.Queue[object] = queue.Queue(maxsize=workers * 2)
         self.stopping = threading.Event()
         self.tally = _Tally()
         self.callback_error: BaseException | None = None
+        self.unavailable: str | None = None
         self._result_lock = threading.Lock()
         self._sessions_lock = threading.Lock()
         self._sessions: set[BrowserSession] = set()
-        self._hosts = _Hosts(settings.extra_hosts)
+        self._hosts = _Hosts((*settings.extra_hosts, *hosts))
         self._threads: list[_Worker] = []
+        self._threads_lock = threading.Lock()
+        self._waiting = 0  # targets submitted and not yet delivered
+        self._lazy = True  # browsers start as targets wait (submit), not all first (run)
+
+    @property
+    def capacity(self) -> int:
+        """Targets that may be waiting or in a browser at once without submit() blocking."""
+        return self.queue.maxsize
 
     # -- main thread -------------------------------------------------------------------
 
@@ -98,52 +116,80 @@ class BrowserPool:
         if first is None:
             return BrowserPassReport(None, 0, 0, 0, 0)
         self._hosts.add(first.url)
+        self._lazy = False
         clean = False
         try:
-            live = self._start_workers()
-            self._feed(first, iterator)
+            self._start_workers()
+            self.submit(first)
+            for target in iterator:
+                if self.stopping.is_set():
+                    break
+                self.submit(target)
             clean = True
         finally:
-            self._shutdown(clean)
+            report = self.close(clean=clean)
         if self.callback_error is not None:
             raise self.callback_error
+        return report
+
+    def submit(self, target: BrowserTarget) -> None:
+        """Queue one target (waiting while the queue is full: keep at most ``capacity``
+        unanswered to never wait). Fed this way, a browser starts when more targets wait
+        than browsers run, up to ``workers``; if none can start, ``on_unavailable`` is
+        called once with the reasons and the targets are dropped."""
+        if self.stopping.is_set():
+            return
+        self._hosts.add(target.url)
+        with self._threads_lock:
+            self._waiting += 1
+            started = len(self._threads)
+            if self._lazy and started < self.workers and self._waiting > started:
+                self._spawn()
+        self.queue.put(target)
+
+    def close(self, *, clean: bool) -> BrowserPassReport:
+        """Stop every browser: after the queued targets (clean) or at once (the rest are
+        dropped without a result)."""
+        self._shutdown(clean)
         return BrowserPassReport(
             axe_version=self.tally.axe_version,
             checked=self.tally.checked,
             failed=self.tally.failed,
             restarts=self.tally.restarts,
-            workers=live,
+            workers=sum(1 for w in self._threads if w.start_error is None),
         )
 
-    def _start_workers(self) -> int:
-        self._threads = [_Worker(self, index) for index in range(self.workers)]
-        for worker in self._threads:
-            worker.start()
+    def _start_workers(self) -> None:
+        with self._threads_lock:
+            for _ in range(self.workers):
+                self._spawn()
         for worker in self._threads:
             worker.ready.wait()
-        live = [w for w in self._threads if w.start_error is None]
-        if not live:
-            reasons = sorted({w.start_error or "" for w in self._threads})
-            raise BrowserUnavailable("no browser could start: " + "; ".join(reasons))
-        return len(live)
+        if not [w for w in self._threads if w.start_error is None]:
+            raise BrowserUnavailable(self._no_browser())
 
-    def _feed(self, first: BrowserTarget, rest: Iterator[BrowserTarget]) -> None:
-        self.queue.put(first)
-        for target in rest:
-            if self.stopping.is_set():
-                return
-            self._hosts.add(target.url)
-            self.queue.put(target)
+    def _spawn(self) -> None:
+        """Start one more worker (with ``_threads_lock`` held)."""
+        if not self.stopping.is_set():
+            worker = _Worker(self, len(self._threads))
+            self._threads.append(worker)
+            worker.start()
+
+    def _no_browser(self) -> str:
+        reasons = sorted({w.start_error or "" for w in self._threads})
+        return "no browser could start: " + "; ".join(reasons)
 
     def _shutdown(self, clean: bool) -> None:
         if not clean or self.stopping.is_set():
             self.stopping.set()
             self.kill_all()
             self._drain()
-        for worker in self._threads:
+        with self._threads_lock:
+            threads = list(self._threads)
+        for worker in threads:
             if worker.is_alive():
                 self.queue.put(_STOP)
-        for worker in self._threads:
+        for worker in threads:
             worker.join(timeout=None if clean else 30)
         self.kill_all()  # browsers of workers that could not be joined in time
 
@@ -179,9 +225,28 @@ class BrowserPool:
         for session in sessions:
             session.kill()
 
+    def start_failed(self) -> None:
+        """A worker's browser could not start. Fed by submit(), another worker tries while
+        fewer than ``workers`` have; when none is left, the pass is unavailable."""
+        with self._threads_lock:
+            if not self._lazy or self.stopping.is_set():
+                return  # run() waits for every start and says so itself
+            if any(w.start_error is None for w in self._threads):
+                return  # another browser runs or is starting: carry on with it
+            if len(self._threads) < self.workers:
+                self._spawn()
+                return
+            self.unavailable = self._no_browser()
+            self.stopping.set()
+        self._drain()
+        if self.on_unavailable is not None:
+            self.on_unavailable(self.unavailable)
+
     def deliver(self, result: BrowserResult, axe_version: str | None) -> None:
         # Serialised so the caller may write to SQLite from the callback.
         with self._result_lock:
+            with self._threads_lock:
+                self._waiting -= 1
             if self.stopping.is_set():  # interrupted or the callback failed: report no more
                 return
             if result.checked:
@@ -215,12 +280,13 @@ class _Worker(threading.Thread):
             self.session = self.pool.launch()
         except (BrowserUnavailable, _Stopped) as exc:
             self.start_error = str(exc) or "stopped"
-            return
         except Exception as exc:  # an unexpected launcher failure is a start failure too
             self.start_error = describe(exc)
-            return
         finally:
             self.ready.set()
+        if self.start_error is not None:
+            self.pool.start_failed()
+            return
         try:
             self._serve()
         finally:

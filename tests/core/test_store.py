@@ -205,3 +205,16 @@ def test_store_recovers_from_a_transaction_left_open_by_an_interrupt(store: Stor
     store._db.execute("BEGIN IMMEDIATE")
     store.enqueue("r1", [FrontierEntry(PAGE.url, 0)])
     assert store.queued("r1") == [FrontierEntry(PAGE.url, 0)]
+
+
+def test_store_pages_after_reads_pages_in_storing_order_a_few_at_a_time(store: Store) -> None:
+    urls = [f"http://127.0.0.1/p{n}" for n in range(5)]
+    for url in urls:
+        store.save_page("r1", replace(PAGE, url=url, final_url=url))
+    first = store.pages_after("r1", 0, 2)
+    rest = store.pages_after("r1", first[-1][0], 10)
+
+    assert [page.url for _, page in first + rest] == urls
+    assert store.pages_after("r1", rest[-1][0], 10) == []
+    store.save_page("r1", replace(PAGE, url="http://127.0.0.1/late"))  # stored meanwhile
+    assert [p.url for _, p in store.pages_after("r1", rest[-1][0], 10)] == ["http://127.0.0.1/late"]
