@@ -12,8 +12,9 @@ and alternated, ``--runs`` times:
 
 (a) the floor: one Selenium Chromium (the OS's chromium and chromedriver, dcaudit's flags
     and preferences) with npm's axe-core registered once through CDP
-    ``Page.addScriptToEvaluateOnNewDocument``, then ``get`` and ``axe.run`` with the same
-    tags on every page; no crawl, no store, no report. Browser start and quit count.
+    ``Page.addScriptToEvaluateOnNewDocument``, then ``get`` and ``axe.run`` on every page
+    with dcaudit's tags and result types (violations and needs review); no crawl, no store,
+    no report. Browser start and quit count.
 (b) ``dcaudit audit URLS... --max-depth 0 --delay 0 --format html,json`` in a subprocess,
     as a user runs it: crawl, every check, the browser pass, scoring, the store and the
     reports. Process start counts.
@@ -66,13 +67,14 @@ ACT_MOUNT = "WAI/content-assets/wcag-act-rules"  # where the ACT pages expect th
 PAGES_MOUNT = "pages"
 PAGE_TIMEOUT = 30.0
 
-# The bare loop's whole page script: axe.run with the tags, violations only.
+# The bare loop's whole page script: axe.run with dcaudit's tags and result types (dcaudit
+# reports violations and needs-review results, so the floor asks axe for the same work),
+# every result handed back as axe gives it.
 FLOOR_SCRIPT = """
 const done = arguments[arguments.length - 1];
 axe.run(document, { runOnly: { type: "tag", values: arguments[0] },
-  resultTypes: ["violations"] })
-  .then((r) => done({ violations: r.violations.map((rule) => ({ id: rule.id,
-    targets: rule.nodes.map((node) => node.target) })) }))
+  resultTypes: ["violations", "incomplete"] })
+  .then((r) => done({ violations: r.violations, incomplete: r.incomplete }))
   .catch((e) => done({ error: String(e) }));
 """
 
@@ -214,7 +216,8 @@ def _floor_page(
             return f"axe failed: {result}"
         for rule in result["violations"]:
             # one node per element, as dcaudit keeps it
-            nodes[f"axe/{rule['id']}"] += len({join_target(t) for t in rule["targets"]})
+            targets = {join_target(node["target"]) for node in rule["nodes"]}
+            nodes[f"axe/{rule['id']}"] += len(targets)
         return None
     return "the page kept navigating away"
 
