@@ -263,14 +263,22 @@ def _keep_resumable(job: _Job, run: Run) -> None:
 
 
 def _stages(job: _Job, run: Run, resuming: bool) -> AuditResult:
-    store, settings, checks, gate, say = job.store, job.settings, job.checks, job.gate, job.say
+    store, settings, checks = job.store, job.settings, job.checks
     scope = Scope.from_settings(settings, run.seeds)
     analyser = _PageAnalyser(settings, checks, scope)
     if resuming:
         _replay_site_observations(store, run.id, analyser)
     seen = BrowserSeen.from_tool(run.tool)
     rules = BrowserRules(checks.classification, checks.exclusion)
-    browser = BrowserStage(settings, store, run.id, rules, say, seen)
+    # the browsers work while the crawl runs, and close while the last stages run
+    with BrowserStage(settings, store, run.id, rules, job.say, seen) as browser:
+        return _crawl_and_judge(job, run, analyser, browser, seen)
+
+
+def _crawl_and_judge(
+    job: _Job, run: Run, analyser: _PageAnalyser, browser: BrowserStage, seen: BrowserSeen
+) -> AuditResult:
+    store, settings, checks, gate, say = job.store, job.settings, job.checks, job.gate, job.say
     progress = browser.watch(job.progress)
     try:
         report, stopped = run_until_stopped(

@@ -102,6 +102,7 @@ class BrowserPool:
         self._threads_lock = threading.Lock()
         self._waiting = 0  # targets submitted and not yet delivered
         self._lazy = True  # browsers start as targets wait (submit), not all first (run)
+        self._released = False  # every worker has been told to stop once the queue is empty
 
     @property
     def capacity(self) -> int:
@@ -147,6 +148,24 @@ class BrowserPool:
                 self._spawn()
         self.queue.put(target)
 
+    def warm(self) -> None:
+        """Start the first browser now, before any target (submit() starts the others)."""
+        with self._threads_lock:
+            if self._lazy and not self._threads:
+                self._spawn()
+
+    def release(self) -> None:
+        """No more targets: each browser stops, and is killed, once the queue is empty,
+        while the caller goes on; close() waits for them."""
+        with self._threads_lock:
+            if self._released:
+                return
+            self._released = True
+            threads = list(self._threads)
+        for worker in threads:
+            if worker.is_alive():
+                self.queue.put(_STOP)
+
     def close(self, *, clean: bool) -> BrowserPassReport:
         """Stop every browser: after the queued targets (clean) or at once (the rest are
         dropped without a result)."""
@@ -184,11 +203,10 @@ class BrowserPool:
             self.stopping.set()
             self.kill_all()
             self._drain()
+            self._released = False  # the stops went with the queue
+        self.release()
         with self._threads_lock:
             threads = list(self._threads)
-        for worker in threads:
-            if worker.is_alive():
-                self.queue.put(_STOP)
         for worker in threads:
             worker.join(timeout=None if clean else 30)
         self.kill_all()  # browsers of workers that could not be joined in time

@@ -69,7 +69,6 @@ class BrowserStage:
         self.skipped: str | None = self._why_not(settings)  # the note when the pass is off
         self.error: Exception | None = None
         self.pool: BrowserPool | None = None
-        self.axe_version: str | None = None
         self._declared: str | None = None  # the version axe-core's package declares
         self._loop: asyncio.AbstractEventLoop | None = None
         self._done: asyncio.Future[None] | None = None
@@ -98,7 +97,9 @@ class BrowserStage:
     ) -> tuple[CrawlReport, str | None]:
         """Run the crawl (created with ``progress=self.watch(...)``) with the pass fed from
         it, then finish the pass. Returns the crawl's report and the stage a cancellation
-        (Ctrl-C, SIGTERM) stopped, or None. Every browser is stopped however this ends."""
+        (Ctrl-C, SIGTERM) stopped, or None. Stopped or failed, every browser is killed
+        before this returns; done, the browsers are told to stop and :meth:`close` waits
+        for them, so they close while the run's last stages go on."""
         clean = False
         try:
             self._open(asyncio.get_running_loop(), seeds)
@@ -118,7 +119,11 @@ class BrowserStage:
             return report, None
         finally:
             crawling.close()  # not started if opening failed: no "never awaited" warning
-            self.close(clean=clean)
+            if clean and self.pool is not None and self._active:
+                self.pool.release()
+                self.say(f"browser pass: {self.submitted} pages")
+            else:
+                self.close(clean=False)
 
     def watch(self, progress: Progress | None) -> Progress:
         """The crawl's progress callback, which also tells the pass a page was stored."""
@@ -130,16 +135,19 @@ class BrowserStage:
 
         return stored
 
-    def close(self, *, clean: bool) -> None:
-        """Stop the browsers: after the pass (clean), or at once (the pages in their hands
-        are checked again on resume)."""
+    def close(self, *, clean: bool = True) -> None:
+        """Stop the browsers and wait until they are gone: after the pass (clean), or at
+        once (the pages in their hands are checked again on resume)."""
         if self.pool is None or self._closed:
             return
         self._closed = True
-        report = self.pool.close(clean=clean and self._active)
-        self.axe_version = report.axe_version
-        if clean and self._active:
-            self.say(f"browser pass: {self.submitted} pages")
+        self.pool.close(clean=clean and self._active)
+
+    def __enter__(self) -> BrowserStage:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *rest: object) -> None:
+        self.close(clean=kind is None)
 
     def outcome(self) -> BrowserOutcome:
         """What the finished pass tells the run."""
@@ -152,7 +160,8 @@ class BrowserStage:
                 + "; ".join(self.failures[:5])
             )
         checked = self.checked + sum(1 for why in self.earlier.values() if why is None)
-        return self.axe_version or self.seen.axe_version, notes, checked, self.seen.rule_help
+        reported = self.pool.tally.axe_version if self.pool is not None else None
+        return reported or self.seen.axe_version, notes, checked, self.seen.rule_help
 
     # -- on the event loop ---------------------------------------------------------------
     @property
@@ -185,6 +194,7 @@ class BrowserStage:
             hosts=[host for host in map(host_of, seeds) if host],
             on_unavailable=self._unavailable_from_browser,
         )
+        self.pool.warm()  # the first browser starts while the crawl fetches the first page
         self._schedule()
 
     def _schedule(self) -> None:
