@@ -66,6 +66,7 @@ from dcaudit.store import Store
 ACT_MOUNT = "WAI/content-assets/wcag-act-rules"  # where the ACT pages expect their assets
 PAGES_MOUNT = "pages"
 PAGE_TIMEOUT = 30.0
+Nodes = Counter[tuple[str, str]]  # axe violation nodes by (page, rule)
 
 # The bare loop's whole page script: axe.run with dcaudit's tags and result types (dcaudit
 # reports violations and needs-review results, so the floor asks axe for the same work),
@@ -87,13 +88,19 @@ class _Quiet(SimpleHTTPRequestHandler):
         pass
 
 
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass  # a client that hung up mid-answer (a browser leaving a page) is no error
+
+
 def _serve(root: str, conn: Connection) -> None:
     """Child process: the demo site and the static root, until the pipe closes."""
     from dcaudit.demo import DemoServer
 
     handler = partial(_Quiet, directory=root)
-    static = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    static.daemon_threads = True
+    static = _QuietServer(("127.0.0.1", 0), handler)
     with DemoServer() as demo:
         threading.Thread(target=static.serve_forever, daemon=True).start()
         conn.send((demo.url, f"http://127.0.0.1:{static.server_port}/"))
@@ -174,7 +181,7 @@ def floor(settings: Settings, urls: Sequence[str]) -> dict[str, Any]:
     options = chrome_options({"127.0.0.1"}, binary=binaries.chromium, user_data_dir=profile)
     service = Service(executable_path=binaries.chromedriver, log_output=subprocess.DEVNULL)
     driver = webdriver.Chrome(service=service, options=options)
-    nodes: Counter[str] = Counter()
+    nodes: Nodes = Counter()
     failed: list[str] = []
     try:
         driver.set_page_load_timeout(PAGE_TIMEOUT)
@@ -196,9 +203,7 @@ def floor(settings: Settings, urls: Sequence[str]) -> dict[str, Any]:
     }
 
 
-def _floor_page(
-    driver: webdriver.Chrome, url: str, tags: list[str], nodes: Counter[str]
-) -> str | None:
+def _floor_page(driver: webdriver.Chrome, url: str, tags: list[str], nodes: Nodes) -> str | None:
     """Check one page; None when done, else why not. A page that navigates itself away
     while axe runs is run again once, as dcaudit does."""
     try:
@@ -217,7 +222,7 @@ def _floor_page(
         for rule in result["violations"]:
             # one node per element, as dcaudit keeps it
             targets = {join_target(node["target"]) for node in rule["nodes"]}
-            nodes[f"axe/{rule['id']}"] += len(targets)
+            nodes[url, f"axe/{rule['id']}"] += len(targets)
         return None
     return "the page kept navigating away"
 
@@ -253,8 +258,8 @@ def whole_audit(axe_path: str, urls: Sequence[str]) -> dict[str, Any]:
         if done.returncode != 0:
             sys.exit(f"dcaudit audit exited {done.returncode}:\n{done.stderr[-3000:]}")
         report = json.loads(Path(folder, "report.json").read_text(encoding="utf-8"))
-    nodes: Counter[str] = Counter(
-        f["rule"]
+    nodes: Nodes = Counter(
+        (f["page"], f["rule"])
         for f in report["findings"]
         if f["source"] == "axe" and f["outcome"] == "violation"
     )
@@ -266,13 +271,29 @@ def whole_audit(axe_path: str, urls: Sequence[str]) -> dict[str, Any]:
 
 
 # -- the comparison --------------------------------------------------------------------------
-def axe_differences(floor_nodes: Counter[str], audit_nodes: Counter[str]) -> list[str]:
-    rules = sorted(set(floor_nodes) | set(audit_nodes))
-    return [
-        f"  {rule:<40} floor {floor_nodes[rule]:>5}  dcaudit {audit_nodes[rule]:>5}"
-        for rule in rules
-        if floor_nodes[rule] != audit_nodes[rule]
+def per_rule(nodes: Nodes) -> Counter[str]:
+    rules: Counter[str] = Counter()
+    for (_, rule), count in nodes.items():
+        rules[rule] += count
+    return rules
+
+
+def axe_differences(floor_nodes: Nodes, audit_nodes: Nodes) -> list[str]:
+    """Every rule whose node counts differ, then (at most ten) the pages where they do."""
+    bare, audit = per_rule(floor_nodes), per_rule(audit_nodes)
+    lines = [
+        f"  {rule:<40} floor {bare[rule]:>5}  dcaudit {audit[rule]:>5}"
+        for rule in sorted(set(bare) | set(audit))
+        if bare[rule] != audit[rule]
     ]
+    pages = sorted(
+        k for k in set(floor_nodes) | set(audit_nodes) if floor_nodes[k] != audit_nodes[k]
+    )
+    lines += [
+        f"    {rule} on {page}: floor {floor_nodes[page, rule]}, dcaudit {audit_nodes[page, rule]}"
+        for page, rule in pages[:10]
+    ]
+    return lines
 
 
 def print_pair(number: int, bare: dict[str, Any], audit: dict[str, Any]) -> None:
@@ -307,7 +328,7 @@ def summarise(pairs: list[tuple[dict[str, Any], dict[str, Any]]], pages: int) ->
             print(f"pair {number}: axe violation nodes per rule match ({total} nodes)")
     bare, audit = pairs[-1]
     print("axe violation nodes per rule (last pair, floor = dcaudit unless shown):")
-    for rule, count in sorted(audit["nodes"].items()):
+    for rule, count in sorted(per_rule(audit["nodes"]).items()):
         print(f"  {rule:<40} {count:>5}")
     for label, side in (("floor", bare), ("dcaudit", audit)):
         for line in side["failed"][:10]:
