@@ -87,7 +87,7 @@ class _Compound:
             return False
         if any(not test(get(name), value) for name, test, value in self.attributes):
             return False
-        if self.classes and not all(_includes(get("class"), c) for c in self.classes):
+        if self.classes and not index.has_classes(element, self.classes):
             return False
         if self.position is not None and index.position(element) != self.position:
             return False
@@ -105,7 +105,19 @@ class CompiledSelector:
 
 @lru_cache(maxsize=8192)
 def compile_selector(selector: str) -> CompiledSelector | None:
-    """The selector in the subset, or None when cssselect must decide."""
+    """The selector in the subset, or None when cssselect must decide. Read by a short
+    scanner when it is made only of ASCII names, plain strings and the steps above (as
+    axe-core's are), else by cssselect's parser; the two read it the same."""
+    try:
+        return _scan(selector)
+    except _NotPlain:
+        return _parsed(selector)
+    except _Unsupported:
+        return None
+
+
+def _parsed(selector: str) -> CompiledSelector | None:
+    """The selector as cssselect's parser reads it."""
     try:
         parsed = parse(selector)
     except SelectorError:
@@ -129,26 +141,53 @@ def compile_selector(selector: str) -> CompiledSelector | None:
 
 
 def _compound(tree: Tree) -> _Compound:
+    parts: list[tuple[str, str, str | None]] = []  # (what, name, value), last part first
+    while not isinstance(tree, Element):
+        if isinstance(tree, Hash):
+            parts.append(("#", tree.id, None))
+        elif isinstance(tree, Class):
+            parts.append((".", tree.class_name, None))
+        elif isinstance(tree, Attrib):
+            if tree.namespace is not None or tree.flag is not None:
+                raise _Unsupported
+            value = None if tree.value is None else str(tree.value.value)
+            parts.append((tree.operator, tree.attrib, value))
+        elif isinstance(tree, Function) and tree.name in _NTH:
+            try:
+                a, b = parse_series(tree.arguments)
+            except ValueError as exc:
+                raise _Unsupported from exc
+            if a != 0:
+                raise _Unsupported
+            parts.append((":", tree.name, str(b)))
+        else:
+            raise _Unsupported
+        tree = tree.selector
+    if tree.namespace is not None:
+        raise _Unsupported
+    return _build(tree.element, parts[::-1])
+
+
+def _build(tag: str | None, parts: list[tuple[str, str, str | None]]) -> _Compound:
+    """One step from its tag and its parts in the order written."""
     ids: list[str] = []
     classes: list[str] = []
     attributes: list[tuple[str, Test, str]] = []
     positions: dict[str, int] = {}
-    while not isinstance(tree, Element):
-        if isinstance(tree, Hash):
-            ids.append(tree.id)
-        elif isinstance(tree, Class):
-            if not tree.class_name or _CSS_SPACE.search(tree.class_name):
+    for what, name, value in parts:
+        if what == "#":
+            ids.append(name)
+        elif what == ".":
+            if not name or _CSS_SPACE.search(name):
                 raise _Unsupported
-            classes.append(tree.class_name)
-        elif isinstance(tree, Attrib):
-            attributes.append(_attribute(tree))
-        elif isinstance(tree, Function) and tree.name in _NTH and tree.name not in positions:
-            positions[tree.name] = _nth(tree)
+            classes.append(name)
+        elif what == ":":
+            if name in positions or int(value or 0) < 1:
+                raise _Unsupported
+            positions[name] = int(value or 0) - 1
         else:
-            raise _Unsupported
-        tree = tree.selector
-    tag = tree.element
-    if tree.namespace is not None or (tag is not None and not _SAFE_NAME.match(tag)):
+            attributes.append(_attribute(what, name, value))
+    if tag is not None and not _SAFE_NAME.match(tag):
         raise _Unsupported
     if tag is None and "nth-of-type" in positions:
         raise _Unsupported  # cssselect refuses *:nth-of-type()
@@ -162,28 +201,74 @@ def _compound(tree: Tree) -> _Compound:
     )
 
 
-def _attribute(tree: Attrib) -> tuple[str, Test, str]:
-    test = _TESTS.get(tree.operator)
-    if test is None or tree.namespace is not None or tree.flag is not None:
+def _attribute(operator: str, name: str, value: str | None) -> tuple[str, Test, str]:
+    test = _TESTS.get(operator)
+    if test is None or not _SAFE_NAME.match(name):
         raise _Unsupported
-    if not _SAFE_NAME.match(tree.attrib):
+    value = value or ""
+    if operator in _NEED_VALUE and not value:
         raise _Unsupported
-    value = "" if tree.value is None else str(tree.value.value)
-    if tree.operator in _NEED_VALUE and not value:
+    if operator == "~=" and _CSS_SPACE.search(value):
         raise _Unsupported
-    if tree.operator == "~=" and _CSS_SPACE.search(value):
-        raise _Unsupported
-    return tree.attrib.lower(), test, value
+    return name.lower(), test, value
 
 
-def _nth(tree: Function) -> int:
-    try:
-        a, b = parse_series(tree.arguments)
-    except ValueError as exc:
-        raise _Unsupported from exc
-    if a != 0 or b < 1:
-        raise _Unsupported
-    return b - 1
+class _NotPlain(Exception):
+    """Not for the short scanner: cssselect's parser reads it."""
+
+
+_IDENT = r"-?[_a-zA-Z][_a-zA-Z0-9-]*"  # cssselect's identifiers, ASCII and unescaped
+_SPACE = r"[ \t\r\n\f]"
+_TAG = re.compile(rf"{_IDENT}|\*")
+_PART = re.compile(
+    rf"""\#(?P<id>[_a-zA-Z0-9-]+)
+    |\.(?P<cls>{_IDENT})
+    |\[{_SPACE}*(?P<attr>{_IDENT}){_SPACE}*
+        (?:(?P<op>[~|^$*]?=){_SPACE}*
+           (?:"(?P<dq>[^"\\\n\r\f]*)"|'(?P<sq>[^'\\\n\r\f]*)'|(?P<iv>{_IDENT})){_SPACE}*)?\]
+    |:(?P<fn>nth-child|nth-of-type)\((?P<n>[0-9]+)\)""",
+    re.VERBOSE,
+)
+_COMBINATOR = re.compile(rf"{_SPACE}*>{_SPACE}*|{_SPACE}+")
+
+
+def _scan(selector: str) -> CompiledSelector:
+    """The selector read by the short scanner; _NotPlain when it is not for it."""
+    steps: list[_Compound] = []
+    combinators: list[str] = []
+    position = 0
+    while True:
+        tag_match = _TAG.match(selector, position)
+        tag = None if tag_match is None else tag_match.group()
+        position = position if tag_match is None else tag_match.end()
+        parts: list[tuple[str, str, str | None]] = []
+        while (part := _PART.match(selector, position)) is not None:
+            parts.append(_part(part))
+            position = part.end()
+        if tag is None and not parts:
+            raise _NotPlain
+        steps.append(_build(None if tag == "*" else tag, parts))
+        if position == len(selector):
+            break
+        joint = _COMBINATOR.match(selector, position)
+        if joint is None or joint.end() == len(selector):
+            raise _NotPlain
+        combinators.append(">" if ">" in joint.group() else " ")
+        position = joint.end()
+    return CompiledSelector(tuple(steps[::-1]), tuple(combinators[::-1]))
+
+
+def _part(found: re.Match[str]) -> tuple[str, str, str | None]:
+    if found["id"] is not None:
+        return "#", found["id"], None
+    if found["cls"] is not None:
+        return ".", found["cls"], None
+    if found["fn"] is not None:
+        return ":", found["fn"], found["n"]
+    if found["op"] is None:
+        return "exists", found["attr"], None
+    value = next(v for v in (found["dq"], found["sq"], found["iv"]) if v is not None)
+    return found["op"], found["attr"], value
 
 
 class PageIndex:
@@ -200,6 +285,7 @@ class PageIndex:
         self._places: dict[tuple[etree._Element, str | None], int] = {}
         self._kids: dict[tuple[etree._Element, str | None], list[etree._Element]] = {}
         self._orders: dict[etree._Element, int] | None = None
+        self._class_sets: dict[etree._Element, frozenset[str]] = {}
 
     def first_of(self, selector: str) -> etree._Element | None:
         """The first element ``selector`` names, or None; a selector outside the subset goes
@@ -288,6 +374,14 @@ class PageIndex:
 
     def _parent(self, element: etree._Element) -> etree._Element | None:
         return None if element is self.root else element.getparent()
+
+    def has_classes(self, element: etree._Element, names: tuple[str, ...]) -> bool:
+        """Whether every class in ``names`` is one of ``element``'s (its classes split once)."""
+        tokens = self._class_sets.get(element)
+        if tokens is None:
+            value = element.get("class")
+            tokens = self._class_sets[element] = frozenset(_tokens(value) if value else ())
+        return all(name in tokens for name in names)
 
     def position(self, element: etree._Element) -> int:
         """How many elements come before ``element`` among its parent's children."""

@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from lxml import etree
 
+from dcaudit import css_match
 from dcaudit.css_match import PageIndex, compile_selector
 from dcaudit.extract.document import parse_html
 
@@ -187,3 +188,26 @@ def test_css_match_agrees_with_cssselect_on_any_page(body: str, selector: str) -
     compiled = compile_selector(selector)
     assert compiled is not None
     assert PageIndex(root).first(compiled) is cssselect_first(root, selector)
+
+
+PIECES = (
+    "a", "DIV", "li", "*", "-x", "--x", "_y", "x1", "#i", "#1a", "#a-b", ".c", ".C-d", ".-e",
+    ".1f", "[href]", "[HREF=x]", '[href="/a b"]', "[href='q']", '[ href $= "x" ]', "[a|=b]",
+    "[a~=b]", '[a~="b c"]', '[a^=""]', "[a*=b i]", "[ns|a]", ":nth-child(2)", ":nth-child(0)",
+    ":nth-child(03)", ":nth-of-type(1)", ":NTH-CHILD(2)", ":nth-child( 2 )", ":nth-child(2n)",
+    ":first-child", " ", "  ", " > ", ">", "\t", "\f", "+", "~", ",", "\\:", '"', "'", "/*x*/",
+    "é", "[", "]", "(", ")",
+)  # fmt: skip
+
+
+@fuzz_settings(400)
+@given(st.lists(st.sampled_from(PIECES), min_size=1, max_size=8))
+def test_css_match_scanner_reads_a_selector_as_cssselect_does(pieces: list[str]) -> None:
+    selector = "".join(pieces)
+    try:
+        scanned = css_match._scan(selector)
+    except css_match._NotPlain:
+        return  # cssselect's parser reads it
+    except css_match._Unsupported:
+        scanned = None
+    assert scanned == css_match._parsed(selector)
