@@ -63,6 +63,9 @@ from dcaudit.config import Settings, load_settings
 from dcaudit.pipeline import run_audit
 from dcaudit.store import Store
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from cpu_use import NewProcessesCPU  # a sibling module of this script
+
 ACT_MOUNT = "WAI/content-assets/wcag-act-rules"  # where the ACT pages expect their assets
 PAGES_MOUNT = "pages"
 PAGE_TIMEOUT = 30.0
@@ -178,6 +181,25 @@ def floor(settings: Settings, urls: Sequence[str]) -> dict[str, Any]:
     axe = load_axe(settings)
     profile = Path(tempfile.mkdtemp(prefix="dcaudit-bench-floor-"))
     started = time.perf_counter()
+    own_cpu = time.process_time()
+    with NewProcessesCPU(os.getpid()) as browser_cpu:
+        nodes, failed = _floor_loop(settings, binaries, axe, profile, urls)
+    seconds = time.perf_counter() - started
+    own = time.process_time() - own_cpu
+    shutil.rmtree(profile, ignore_errors=True)
+    return {
+        "seconds": seconds,
+        "nodes": nodes,
+        "failed": failed,
+        "checked": len(urls) - len(failed),
+        "cpu": None if browser_cpu.seconds is None else browser_cpu.seconds + own,
+        "python_cpu": own,
+    }
+
+
+def _floor_loop(
+    settings: Settings, binaries: Any, axe: Any, profile: Path, urls: Sequence[str]
+) -> tuple[Nodes, list[str]]:
     options = chrome_options({"127.0.0.1"}, binary=binaries.chromium, user_data_dir=profile)
     service = Service(executable_path=binaries.chromedriver, log_output=subprocess.DEVNULL)
     driver = webdriver.Chrome(service=service, options=options)
@@ -193,14 +215,7 @@ def floor(settings: Settings, urls: Sequence[str]) -> dict[str, Any]:
                 failed.append(f"{url}: {error}")
     finally:
         driver.quit()
-    seconds = time.perf_counter() - started
-    shutil.rmtree(profile, ignore_errors=True)
-    return {
-        "seconds": seconds,
-        "nodes": nodes,
-        "failed": failed,
-        "checked": len(urls) - len(failed),
-    }
+    return nodes, failed
 
 
 def _floor_page(driver: webdriver.Chrome, url: str, tags: list[str], nodes: Nodes) -> str | None:
@@ -253,7 +268,8 @@ def whole_audit(axe_path: str, urls: Sequence[str]) -> dict[str, Any]:
             "--quiet",
         ]
         started = time.perf_counter()
-        done = subprocess.run(command, cwd=folder, env=environ, capture_output=True, text=True)
+        with NewProcessesCPU(os.getpid()) as cpu:
+            done = subprocess.run(command, cwd=folder, env=environ, capture_output=True, text=True)
         seconds = time.perf_counter() - started
         if done.returncode != 0:
             sys.exit(f"dcaudit audit exited {done.returncode}:\n{done.stderr[-3000:]}")
@@ -267,7 +283,14 @@ def whole_audit(axe_path: str, urls: Sequence[str]) -> dict[str, Any]:
         f"{f['page']}: {f['message']}" for f in report["findings"] if f["rule"] == "dcaudit/browser"
     ]
     checked = report["run"]["stats"]["browser_checked"]
-    return {"seconds": seconds, "nodes": nodes, "failed": failed, "checked": checked}
+    return {
+        "seconds": seconds,
+        "nodes": nodes,
+        "failed": failed,
+        "checked": checked,
+        "cpu": cpu.seconds,
+        "python_cpu": cpu.seconds_named("dcaudit", "python"),
+    }
 
 
 # -- the comparison --------------------------------------------------------------------------
@@ -305,6 +328,16 @@ def print_pair(number: int, bare: dict[str, Any], audit: dict[str, Any]) -> None
         f"floor/dcaudit {ratio:.2f}x",
         flush=True,
     )
+    if bare["cpu"] is not None and audit["cpu"] is not None:
+        print(f"        CPU: floor {_cpu(bare)}; dcaudit {_cpu(audit)}", flush=True)
+
+
+def _cpu(side: dict[str, Any]) -> str:
+    """CPU seconds of one side, the part its Python process took, and the cores kept busy."""
+    return (
+        f"{side['cpu']:.1f} s ({side['python_cpu']:.1f} s in Python), "
+        f"{side['cpu'] / side['seconds']:.2f} cores busy"
+    )
 
 
 def summarise(pairs: list[tuple[dict[str, Any], dict[str, Any]]], pages: int) -> None:
@@ -318,6 +351,13 @@ def summarise(pairs: list[tuple[dict[str, Any], dict[str, Any]]], pages: int) ->
         f"  floor/dcaudit: {statistics.median(ratios):.2f}x, the median of the pair ratios "
         f"(range {ratios[0]:.2f}-{ratios[-1]:.2f}x; target >= 1.00x)"
     )
+    if all(b["cpu"] is not None and a["cpu"] is not None for b, a in pairs):
+        print(
+            f"  CPU seconds (every process each side started), medians: floor "
+            f"{statistics.median(b['cpu'] for b, _ in pairs):.1f} s, dcaudit "
+            f"{statistics.median(a['cpu'] for _, a in pairs):.1f} s, of which dcaudit's "
+            f"Python process {statistics.median(a['python_cpu'] for _, a in pairs):.1f} s"
+        )
     for number, (bare, audit) in enumerate(pairs, 1):
         differences = axe_differences(bare["nodes"], audit["nodes"])
         total = sum(audit["nodes"].values())
