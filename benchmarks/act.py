@@ -33,8 +33,8 @@ from pathlib import Path
 
 from dcaudit.checks.static_a11y import StaticRules, failing_elements, load_static_rules
 from dcaudit.engine.packs import builtin_rules_dir, load_pack
-from dcaudit.extract.document import parse_html
 from dcaudit.models import Outcome
+from dcaudit.parse.document import parse_html
 
 _EXTERNAL = re.compile(
     r"<(?:script|iframe|frame|object|embed)\b[^>]*\b(?:src|data)\s*=\s*[\"']?https?://"

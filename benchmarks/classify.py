@@ -27,10 +27,11 @@ from dcaudit.classify.corpus import load_corpus, page_url
 from dcaudit.classify.decision import ClassificationRules, classify
 from dcaudit.classify.fitting import evaluate
 from dcaudit.classify.rules import load_classification_rules
+from dcaudit.demo.labels import labelled_site
 from dcaudit.demo.server import site_root
 from dcaudit.engine.packs import load_packs
-from dcaudit.extract.document import parse_html
 from dcaudit.extract.interactions import extract_interactions
+from dcaudit.parse.document import parse_html
 
 CORPUS = Path(__file__).resolve().parent.parent / "tests" / "classify" / "corpus"
 
@@ -100,7 +101,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.corpus:
         started = time.perf_counter()
-        print(evaluate(args.corpus))
+        print(evaluate(args.corpus, labelled_site()))
         print(f"(scored in {time.perf_counter() - started:.0f} s)\n")
 
     started = time.perf_counter()

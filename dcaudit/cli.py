@@ -555,11 +555,11 @@ _LABELS = click.option(
 def rules_train(corpus: Path, labels_dir: Path | None, out: Path | None) -> None:
     """Fit the classification weights on the labelled pages in CORPUS (needs dcaudit[train])."""
     from dcaudit.classify import fitting
+    from dcaudit.demo.labels import labelled_site
 
     try:
-        click.echo(
-            fitting.train(corpus, out or fitting.WEIGHTS_PATH, labels_dir or fitting.LABELS_DIR)
-        )
+        out = out or fitting.WEIGHTS_PATH
+        click.echo(fitting.train(corpus, labelled_site(), out, labels_dir or fitting.LABELS_DIR))
     except DcauditError as error:
         _fail(error)
 
@@ -570,9 +570,10 @@ def rules_train(corpus: Path, labels_dir: Path | None, out: Path | None) -> None
 def rules_eval(corpus: Path, labels_dir: Path | None) -> None:
     """Score the classification on CORPUS, each source held out (needs dcaudit[train])."""
     from dcaudit.classify import fitting
+    from dcaudit.demo.labels import labelled_site
 
     try:
-        click.echo(fitting.evaluate(corpus, labels_dir or fitting.LABELS_DIR))
+        click.echo(fitting.evaluate(corpus, labelled_site(), labels_dir or fitting.LABELS_DIR))
     except DcauditError as error:
         _fail(error)
 

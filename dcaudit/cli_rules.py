@@ -27,9 +27,9 @@ from dcaudit.classify.rules import (
 )
 from dcaudit.engine.packs import Example, Rule, RulePack, find_examples
 from dcaudit.errors import ConfigError
-from dcaudit.extract.document import ParsedPage, parse_html
 from dcaudit.extract.interactions import extract_interactions, interaction_sources
 from dcaudit.models import Interaction
+from dcaudit.parse.document import ParsedPage, parse_html
 
 # Example files are parsed as if served from here: links to other hosts are off-site.
 EXAMPLE_PAGE_URL = "https://example.test/examples"

@@ -32,9 +32,9 @@ from cssselect import SelectorError
 from lxml import etree
 
 from dcaudit.css_match import PageIndex
-from dcaudit.extract.document import ParsedPage
 from dcaudit.identity import CHROME, address_template, fallback_locator, normal_label
 from dcaudit.models import Finding
+from dcaudit.parse.document import ParsedPage
 
 TEXT_HASHED = 200
 ATTRIBUTE_LIMIT = 60

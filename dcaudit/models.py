@@ -112,6 +112,35 @@ class SkipReason(enum.StrEnum):
 
 
 @dataclass(frozen=True)
+class FrontierEntry:
+    """A URL the crawl will fetch (queued) or has fetched (done), found on ``parent``."""
+
+    url: str
+    depth: int
+    parent: str | None = None
+
+
+@dataclass(frozen=True)
+class Skip:
+    """A discovered URL the crawl did not fetch, and why."""
+
+    url: str
+    reason: SkipReason
+    source: str | None = None  # the page the URL was found on
+    detail: str | None = None
+
+
+@dataclass(frozen=True)
+class Link:
+    """A link not crawled but kept for later stages: non-HTTP or out of scope."""
+
+    page: str
+    url: str
+    text: str
+    kind: str  # "non_http" or "out_of_scope"
+
+
+@dataclass(frozen=True)
 class Page:
     """One fetched URL (an HTML page, a document, or a failed fetch)."""
 

@@ -39,12 +39,12 @@ from dcaudit.crawl.frontier import Scope
 from dcaudit.diff import Changes, compare
 from dcaudit.engine.packs import RulePack, load_packs, pack_versions
 from dcaudit.errors import ConfigError, DcauditError, StoreError
-from dcaudit.extract.document import ParsedPage, parse_html
 from dcaudit.extract.interactions import extract_interactions
 from dcaudit.extract.template import template_signature
 from dcaudit.gate import Condition, evaluate, needs_baseline, parse_conditions
 from dcaudit.locator import locate_findings
 from dcaudit.models import Finding, Interaction, Page, Risk, Run, RunStatus, Source
+from dcaudit.parse.document import ParsedPage, parse_html
 from dcaudit.report import write_report_data, write_reports
 from dcaudit.report.changes import terminal_lines
 from dcaudit.report.data import load_report_data, with_changes

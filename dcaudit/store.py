@@ -13,7 +13,6 @@ import sqlite3
 import threading
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,10 +24,12 @@ from dcaudit.models import (
     Field,
     Finding,
     FourCo,
+    FrontierEntry,
     Impact,
     Interaction,
     InteractionClass,
     Kind,
+    Link,
     Mode,
     Outcome,
     Page,
@@ -38,6 +39,7 @@ from dcaudit.models import (
     Run,
     RunStats,
     RunStatus,
+    Skip,
     SkipReason,
     Source,
 )
@@ -108,31 +110,6 @@ MIGRATIONS: tuple[str, ...] = (
 _RUN_COLUMNS = "id, started, finished, status, seeds, settings, stats, tool, notes, risk"
 SCHEMA_VERSION = len(MIGRATIONS)
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"  # every zstd frame opens with it; zlib streams never do
-
-
-@dataclass(frozen=True)
-class FrontierEntry:
-    url: str
-    depth: int
-    parent: str | None = None
-
-
-@dataclass(frozen=True)
-class Skip:
-    url: str
-    reason: SkipReason
-    source: str | None = None  # the page the URL was found on
-    detail: str | None = None
-
-
-@dataclass(frozen=True)
-class Link:
-    """A link not crawled but kept for later stages: non-HTTP or out of scope."""
-
-    page: str
-    url: str
-    text: str
-    kind: str  # "non_http" or "out_of_scope"
 
 
 class Store:

@@ -25,7 +25,7 @@ from dcaudit.classify.corpus import (
 )
 from dcaudit.classify.corpus_candidates import contact_links, document_links
 from dcaudit.classify.evaluate import cohen_kappa
-from dcaudit.extract.document import parse_html
+from dcaudit.parse.document import parse_html
 
 SEED = 2026
 SHARE = 0.10

@@ -25,7 +25,7 @@ from dcaudit.classify.corpus_candidates import (
     embed_elements,
     form_elements,
 )
-from dcaudit.extract.document import ParsedPage, parse_html, visible_text
+from dcaudit.parse.document import ParsedPage, parse_html, visible_text
 
 _SPACE = re.compile(r"\s+")
 # on pages with many documents, only those that may be forms are shown one by one

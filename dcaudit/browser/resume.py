@@ -1,15 +1,13 @@
-"""What a browser pass interrupted part-way leaves for its resume: the pages it already did
-(checked, or failed with a reason), axe-core's version and its help text for each rule."""
+"""What a browser pass interrupted part-way leaves for its resume: axe-core's version and
+its help text for each rule, and the rule of the error finding that marks a page the browser
+could not check (the pages it already did are read back from the store by
+:func:`dcaudit.stages.browser_findings.checked_before`)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
-
-from dcaudit.errors import CheckError
-from dcaudit.models import Page
-from dcaudit.store import Store
 
 BROWSER_RULE = "dcaudit/browser"  # the error finding of a page the browser could not check
 
@@ -26,14 +24,4 @@ class BrowserSeen:
         return cls(tool.get("axe_core"), dict(tool.get("axe_rules") or {}))
 
 
-def checked_before(store: Store, run_id: str, pages: Mapping[str, Page]) -> dict[str, str | None]:
-    """Pages the browser pass already did: url -> None when checked, else why it could not
-    be (the reason its error finding gives)."""
-    done: dict[str, str | None] = {url: None for url, p in pages.items() if p.browser_checked}
-    for finding in store.findings(run_id):
-        if finding.rule == BROWSER_RULE and finding.page not in done:
-            done[finding.page] = finding.message.partition(f"{CheckError.__name__}: ")[2]
-    return done
-
-
-__all__ = ["BROWSER_RULE", "BrowserSeen", "checked_before"]
+__all__ = ["BROWSER_RULE", "BrowserSeen"]

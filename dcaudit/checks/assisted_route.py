@@ -27,8 +27,8 @@ from lxml import etree
 from dcaudit.checks.exclusion_rules import ExclusionRules, chrome_xpath
 from dcaudit.checks.findings import CheckRule, clean_text, make_finding
 from dcaudit.checks.hosts import first_match
-from dcaudit.extract.document import ParsedPage, visible_text
 from dcaudit.models import Finding, Interaction, InteractionClass, Kind, Mode, Page, Source
+from dcaudit.parse.document import ParsedPage, visible_text
 
 RULE_ID = "DCX001"
 NOTE_PREFIX = "assisted route (DCX001)"  # starts the run note; reports show it by this

@@ -29,8 +29,8 @@ from dcaudit.checks.findings import css_path
 from dcaudit.checks.records import BrowserEvidence, PageRecord, bare_page
 from dcaudit.config import Settings
 from dcaudit.engine.packs import Example
-from dcaudit.extract.document import ParsedPage, parse_html
 from dcaudit.models import MODE_OF_CLASS, Field, Finding, Interaction, InteractionClass, Kind
+from dcaudit.parse.document import ParsedPage, parse_html
 
 EXAMPLE_URL = "https://example.test/page"
 RENDERED_ONLY = "rendered-only"  # the tag of an interaction found only in the rendered DOM

@@ -34,8 +34,8 @@ from dcaudit.checks.records import BrowserEvidence, PageRecord
 from dcaudit.checks.site_checks import SiteObservations, language_alternates
 from dcaudit.config import Settings
 from dcaudit.engine.packs import RulePack, builtin_rules_dir, load_pack
-from dcaudit.extract.document import ParsedPage, visible_text
 from dcaudit.models import Finding, Interaction, InteractionClass, Kind, Outcome, Page, Source
+from dcaudit.parse.document import ParsedPage, visible_text
 
 _WORD = re.compile(r"[a-zà-ÿŵŷ']+", re.IGNORECASE)
 _RESOURCE_XPATH = etree.XPath(

@@ -29,8 +29,8 @@ from lxml import etree
 from dcaudit.css_match import PageIndex
 from dcaudit.engine.packs import Rule
 from dcaudit.errors import RulePackError
-from dcaudit.extract.nesting import PARSE_RULE
 from dcaudit.models import Finding, Impact, Interaction, Outcome, Page, Source
+from dcaudit.parse.nesting import PARSE_RULE
 
 SNIPPET_LIMIT = 300
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")

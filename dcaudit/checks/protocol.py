@@ -45,8 +45,8 @@ from dcaudit.checks.findings import (
 from dcaudit.checks.records import PageRecord
 from dcaudit.engine.packs import Example, Rule, RulePack, load_pack
 from dcaudit.errors import RulePackError
-from dcaudit.extract.document import ParsedPage
 from dcaudit.models import Finding, Interaction, Outcome, Page, Source
+from dcaudit.parse.document import ParsedPage
 
 log = logging.getLogger(__name__)
 

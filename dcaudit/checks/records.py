@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 
 from dcaudit.checks.findings import InteractionLocator
 from dcaudit.config import Settings
-from dcaudit.extract.document import ParsedPage
 from dcaudit.models import Interaction, Page
+from dcaudit.parse.document import ParsedPage
 
 
 @dataclass(frozen=True)

@@ -21,8 +21,8 @@ from dcaudit.checks.hosts import HostPattern, first_match, site_of
 from dcaudit.checks.protocol import CheckFamily, Hit, PageView
 from dcaudit.checks.records import PageRecord
 from dcaudit.engine.packs import RulePack
-from dcaudit.extract.document import ParsedPage
 from dcaudit.models import Finding, Interaction, Kind, Page, Source
+from dcaudit.parse.document import ParsedPage
 
 # Subresources a browser loads without a click: their http URLs are mixed content.
 _SUBRESOURCES = (

@@ -25,8 +25,8 @@ from dcaudit.checks.assisted_route import AssistedRoutes
 from dcaudit.checks.exclusion_rules import ExclusionRules
 from dcaudit.checks.findings import make_finding
 from dcaudit.config import Settings
-from dcaudit.extract.document import ParsedPage
 from dcaudit.models import Finding, Interaction, Page, Source
+from dcaudit.parse.document import ParsedPage
 
 _LANGUAGE_PATH = re.compile(
     r"^https?://([a-z]{2})\.|^https?://[^/]+/([a-z]{2})(?:/|$)", re.IGNORECASE

@@ -15,8 +15,8 @@ from dcaudit.checks.a11y_family import STATIC_A11Y, A11yPage, StaticRule, Static
 from dcaudit.checks.protocol import Check, Hit
 from dcaudit.checks.records import PageRecord
 from dcaudit.engine.packs import RulePack
-from dcaudit.extract.document import ParsedPage
 from dcaudit.models import Finding, Interaction, Page
+from dcaudit.parse.document import ParsedPage
 
 CHECK_MODULES = (a11y_content, a11y_structure)  # imported for their registrations
 EVALUATORS: dict[str, Check[A11yPage]] = STATIC_A11Y.checks

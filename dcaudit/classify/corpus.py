@@ -17,8 +17,8 @@ from typing import Any
 import yaml
 
 from dcaudit.errors import ConfigError
-from dcaudit.extract.document import decode_body
 from dcaudit.models import MODE_OF_CLASS, InteractionClass, Mode
+from dcaudit.parse.document import decode_body
 
 LABELS_DIR = Path(__file__).resolve().parent.parent.parent / "labels" / "real"
 LABELLED_KINDS = ("forms", "documents", "contacts", "embeds")

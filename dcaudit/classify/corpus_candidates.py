@@ -9,7 +9,7 @@ from urllib.parse import unquote
 
 import lxml.html
 
-from dcaudit.extract.document import ParsedPage, visible_text
+from dcaudit.parse.document import ParsedPage, visible_text
 
 # a document type anywhere in the address (handlers hide it in the query) or a "(PDF" hint
 _DOCUMENT_URL = re.compile(r"\.(pdf|docx?|odt|rtf)(\b|$)", re.IGNORECASE)

@@ -43,7 +43,6 @@ from dcaudit.classify.rules import (
     Firing,
     load_classification_rules,
 )
-from dcaudit.extract.document import ParsedPage
 from dcaudit.extract.interactions import SITE_CHROME, interaction_sources
 from dcaudit.models import (
     MODE_OF_CLASS,
@@ -54,6 +53,7 @@ from dcaudit.models import (
     Kind,
     Participation,
 )
+from dcaudit.parse.document import ParsedPage
 
 __all__ = [
     "ClassificationRules",

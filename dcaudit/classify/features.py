@@ -21,8 +21,8 @@ from dcaudit.classify.subject import PageScan
 from dcaudit.engine.packs import RulePack
 from dcaudit.errors import RulePackError
 from dcaudit.extract.candidates import SourceElement
-from dcaudit.extract.document import visible_text
 from dcaudit.models import Interaction, Kind
+from dcaudit.parse.document import visible_text
 
 FEATURES_FILE = "features.yaml"
 _PATTERN_GROUPS = (

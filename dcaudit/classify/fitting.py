@@ -22,6 +22,7 @@ from dcaudit.classify.evaluate import (
 from dcaudit.classify.model import WEIGHTS_FILE, LinearModel
 from dcaudit.classify.rules import load_classification_rules
 from dcaudit.classify.samples import (
+    LabelledSite,
     PageSample,
     demo_samples,
     fictional_samples,
@@ -51,7 +52,10 @@ class Dataset:
 
 
 def load_dataset(
-    corpus: Path, labels_dir: Path = LABELS_DIR, fictional: Path = FICTIONAL_DIR
+    corpus: Path,
+    demo: LabelledSite,
+    labels_dir: Path = LABELS_DIR,
+    fictional: Path = FICTIONAL_DIR,
 ) -> Dataset:
     if not labels_dir.is_dir():
         raise ConfigError(f"{labels_dir}: no labels folder (labels/real in the repository)")
@@ -67,7 +71,7 @@ def load_dataset(
     return Dataset(
         real_samples(pages, labels, rules),
         extra,
-        demo_samples(rules),
+        demo_samples(demo, rules),
         digest.hexdigest(),
         len({p.source for p in pages}),
     )
@@ -106,12 +110,13 @@ def _weights_document(
 
 def train(
     corpus: Path,
+    demo: LabelledSite,
     out: Path = WEIGHTS_PATH,
     labels_dir: Path = LABELS_DIR,
     settings: FitSettings = DEFAULT_FIT,
 ) -> str:
     """Fit on every labelled page and write the weights file; returns a one-line summary."""
-    data = load_dataset(corpus, labels_dir)
+    data = load_dataset(corpus, demo, labels_dir)
     samples = [s for page in (*data.real, *data.fictional, *data.demo) for s in page.samples]
     models = fit_all(samples, settings)
     document = _weights_document(models, data, settings)
@@ -129,10 +134,13 @@ def train(
 
 
 def evaluate(
-    corpus: Path, labels_dir: Path = LABELS_DIR, settings: FitSettings = DEFAULT_FIT
+    corpus: Path,
+    demo: LabelledSite,
+    labels_dir: Path = LABELS_DIR,
+    settings: FitSettings = DEFAULT_FIT,
 ) -> str:
     """Leave-one-source-out scores, the naive baseline and the fictional corpus, as text."""
-    data = load_dataset(corpus, labels_dir)
+    data = load_dataset(corpus, demo, labels_dir)
     own = [*data.fictional, *data.demo]
     held_out = leave_one_source_out(data.real, own, REVIEW_MARGIN, settings)
     baseline = Outcome()

@@ -29,8 +29,8 @@ from dcaudit.engine.phrases import PhraseIndex
 from dcaudit.engine.text import fold, tokenize, words
 from dcaudit.errors import RulePackError
 from dcaudit.extract.candidates import SourceElement
-from dcaudit.extract.document import ParsedPage
 from dcaudit.models import FourCo, Interaction, InteractionClass, Kind, Participation
+from dcaudit.parse.document import ParsedPage
 
 # What a rule can say about an interaction (rules/README.md documents each one).
 SIGNALS = frozenset(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 import lxml.html
@@ -26,9 +27,9 @@ from dcaudit.classify.decision import interaction_features_of_page
 from dcaudit.classify.model import MODEL_OF_KIND
 from dcaudit.classify.rules import ClassificationRules
 from dcaudit.engine.accuracy import compare, load_ground_truth
-from dcaudit.extract.document import ParsedPage, parse_html
 from dcaudit.extract.interactions import extract_interactions, interaction_sources
 from dcaudit.models import Interaction, InteractionClass, Kind
+from dcaudit.parse.document import ParsedPage, parse_html
 
 
 @dataclass
@@ -116,12 +117,20 @@ def fictional_samples(corpus: Path, rules: ClassificationRules) -> list[PageSamp
     return results
 
 
-def demo_samples(rules: ClassificationRules) -> list[PageSample]:
-    """The bundled demo site's pages as files, labelled by its ground_truth.yaml."""
-    from dcaudit.demo.server import ground_truth_path, site_root
+@dataclass(frozen=True)
+class LabelledSite:
+    """A site's pages as files (each page an index.html in its path's folder) and the ground
+    truth that labels their interactions. The bundled demo site's are found by the caller
+    (``dcaudit.demo``): the demo comes after the classification in the pipeline's layers."""
 
-    entries = load_ground_truth(Path(str(ground_truth_path())))
-    root = Path(str(site_root()))
+    root: Traversable
+    ground_truth: Traversable
+
+
+def demo_samples(demo: LabelledSite, rules: ClassificationRules) -> list[PageSample]:
+    """The bundled demo site's pages as files, labelled by its ground_truth.yaml."""
+    entries = load_ground_truth(Path(str(demo.ground_truth)))
+    root = Path(str(demo.root))
     results = []
     for path in sorted(root.rglob("index.html")):
         relative = path.parent.relative_to(root).as_posix()

@@ -18,8 +18,8 @@ from lxml import etree
 from dcaudit.engine.phrases import PhraseIndex
 from dcaudit.engine.text import words
 from dcaudit.extract.candidates import SourceElement
-from dcaudit.extract.document import ParsedPage, visible_text
 from dcaudit.models import Interaction
+from dcaudit.parse.document import ParsedPage, visible_text
 
 TEXT_FIELDS = ("label", "submit", "fields", "heading", "context", "title", "target", "page")
 _SMALL_FIELDS = ("label", "submit", "fields", "heading", "context", "target")

@@ -22,9 +22,8 @@ from dcaudit.crawl.frontier import Scope, TrapGuard, host_of, normalise_url, url
 from dcaudit.crawl.links import FRAME_TAGS, MAX_KEPT_URL, iter_link_tuples, link_text
 from dcaudit.crawl.politeness import Robots
 from dcaudit.crawl.results import RedirectStop
-from dcaudit.extract.document import ParsedPage
-from dcaudit.models import SkipReason
-from dcaudit.store import FrontierEntry, Link, Skip
+from dcaudit.models import FrontierEntry, Link, Skip, SkipReason
+from dcaudit.parse.document import ParsedPage
 
 LINK_CACHE_SIZE = 20_000  # absolute link -> (normalised, in scope); cleared when full
 _HTTP = frozenset({"http", "https"})

@@ -35,11 +35,21 @@ from dcaudit.crawl.politeness import ROBOTS_MAX_BYTES, HostSlots, Robots, Robots
 from dcaudit.crawl.results import FetchResult
 from dcaudit.crawl.schedule import Schedule
 from dcaudit.crawl.sitemaps import SitemapSource, read_sitemaps
+from dcaudit.crawl.storage import CrawlStore
 from dcaudit.errors import ConfigError, SeedError, StoreError
-from dcaudit.extract.document import ParsedPage, decode_body, parse_html
-from dcaudit.extract.nesting import PARSE_RULE
-from dcaudit.models import Finding, Interaction, Outcome, Page, RunStats, SkipReason, Source
-from dcaudit.store import FrontierEntry, Skip, Store
+from dcaudit.models import (
+    Finding,
+    FrontierEntry,
+    Interaction,
+    Outcome,
+    Page,
+    RunStats,
+    Skip,
+    SkipReason,
+    Source,
+)
+from dcaudit.parse.document import ParsedPage, decode_body, parse_html
+from dcaudit.parse.nesting import PARSE_RULE
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +85,7 @@ class CrawlReport:
 
 async def crawl(
     settings: Settings,
-    store: Store,
+    store: CrawlStore,
     run_id: str,
     seeds: Sequence[str],
     analyse: Analyse | None = None,
@@ -101,7 +111,7 @@ class _Crawl:
     def __init__(
         self,
         settings: Settings,
-        store: Store,
+        store: CrawlStore,
         run_id: str,
         analyse: Analyse | None,
         progress: Callable[[CrawlProgress], None] | None,

@@ -16,7 +16,7 @@ from urllib.parse import urljoin, urlsplit
 
 import lxml.html
 
-from dcaudit.extract.document import ParsedPage
+from dcaudit.parse.document import ParsedPage
 
 MAX_LINK_TEXT = 200
 MAX_KEPT_URL = 2000  # hostile pages can carry megabyte-long javascript: URLs

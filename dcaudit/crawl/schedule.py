@@ -12,7 +12,7 @@ import asyncio
 from collections import deque
 
 from dcaudit.crawl.frontier import host_of
-from dcaudit.store import FrontierEntry
+from dcaudit.models import FrontierEntry
 
 
 class Schedule:

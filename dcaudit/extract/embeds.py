@@ -12,10 +12,10 @@ import lxml.html
 
 from dcaudit.engine.catalogs import PlatformCatalog
 from dcaudit.extract.candidates import Candidate
-from dcaudit.extract.document import ParsedPage
 from dcaudit.extract.labels import accessible_name, is_hidden
 from dcaudit.extract.page_index import PageIndex
 from dcaudit.extract.urls import absolute_url
+from dcaudit.parse.document import ParsedPage
 
 _HOST_IN_CODE = re.compile(r"(?:https?:)?//((?:[a-z0-9-]+\.)+[a-z]{2,})(/[\w./-]*)?", re.IGNORECASE)
 INLINE_SCRIPT = "inline-script"  # what labels call a script written in the page

@@ -9,7 +9,6 @@ import lxml.html
 
 from dcaudit.engine.text import clean
 from dcaudit.extract.candidates import Candidate, FormShape, RadioGroup
-from dcaudit.extract.document import ParsedPage
 from dcaudit.extract.labels import (
     LABEL_LIMIT,
     accessible_name,
@@ -20,6 +19,7 @@ from dcaudit.extract.labels import (
 from dcaudit.extract.page_index import PageIndex, chrome_landmark
 from dcaudit.extract.urls import absolute_url
 from dcaudit.models import Field, Kind
+from dcaudit.parse.document import ParsedPage
 
 _CONTROLS = frozenset({"input", "select", "textarea"})
 _NOT_FIELDS = frozenset({"hidden", "submit", "button", "reset", "image"})

@@ -18,7 +18,6 @@ import lxml.html
 
 from dcaudit.engine.catalogs import DocumentTypes, PlatformCatalog
 from dcaudit.extract.candidates import Candidate, SourceElement, Sources
-from dcaudit.extract.document import ParsedPage
 from dcaudit.extract.embeds import extract_embeds
 from dcaudit.extract.forms import extract_forms
 from dcaudit.extract.labels import LABEL_LIMIT, context_text, element_text, heading_text
@@ -27,6 +26,7 @@ from dcaudit.extract.page_index import PageIndex, chrome_landmark, page_index
 from dcaudit.extract.selectors import css_selector
 from dcaudit.extract.urls import host_of
 from dcaudit.models import Interaction, Kind
+from dcaudit.parse.document import ParsedPage
 
 log = logging.getLogger(__name__)
 

@@ -16,11 +16,11 @@ from lxml import etree
 
 from dcaudit.engine.catalogs import DocumentTypes, PlatformCatalog
 from dcaudit.extract.candidates import Candidate
-from dcaudit.extract.document import ParsedPage
 from dcaudit.extract.labels import accessible_name, element_text
 from dcaudit.extract.page_index import PageIndex, chrome_landmark, elements
 from dcaudit.extract.urls import absolute_url, host_of
 from dcaudit.models import Kind
+from dcaudit.parse.document import ParsedPage
 
 CONTACT_SCHEMES = ("mailto:", "tel:", "sms:", "callto:")
 _ABSOLUTE = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*:|//)")

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import lxml.html
 from lxml import etree
 
-from dcaudit.extract.document import ParsedPage
+from dcaudit.parse.document import ParsedPage
 
 HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 # <header>/<footer> are site chrome only at page level, not inside these (HTML landmark rules)

@@ -15,7 +15,7 @@ import hashlib
 
 from lxml import etree
 
-from dcaudit.extract.document import ParsedPage
+from dcaudit.parse.document import ParsedPage
 
 MAX_DEPTH = 8
 _STRUCTURAL = frozenset(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from dcaudit.extract.document import ParsedPage
+from dcaudit.parse.document import ParsedPage
 
 
 def absolute_url(parsed: ParsedPage, href: str) -> str | None:

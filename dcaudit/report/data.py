@@ -10,10 +10,10 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from dcaudit.diff import Changes
-from dcaudit.models import Finding, Interaction, Page, Run
+from dcaudit.models import Finding, Interaction, Page, Run, Skip
 from dcaudit.report.rules import RuleText, rule_texts
 from dcaudit.report.site import home_page, site_name
-from dcaudit.store import Skip, Store
+from dcaudit.store import Store
 from dcaudit.summary import summarise
 
 

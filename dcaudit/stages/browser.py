@@ -10,7 +10,8 @@ browser threads through ``call_soon_threadsafe`` (a browser never waits for a re
 stored), and only the event loop's thread uses the store. Pages are read back from the
 store in the order they were stored, a few at a time, so the pass holds in memory only the
 pages its browsers are working on. A resumed run feeds its earlier pages first and skips
-those the browser already checked or failed (:mod:`dcaudit.browser.resume`).
+those the browser already checked or failed
+(:func:`~dcaudit.stages.browser_findings.checked_before`).
 """
 
 from __future__ import annotations
@@ -25,14 +26,19 @@ from typing import Any
 from dcaudit.browser.axe_script import load_axe
 from dcaudit.browser.pool import BrowserPool, worker_count
 from dcaudit.browser.records import BrowserResult, BrowserTarget
-from dcaudit.browser.resume import BrowserSeen, checked_before
+from dcaudit.browser.resume import BrowserSeen
 from dcaudit.browser.run import browser_available
 from dcaudit.browser.session import host_of, start_session
 from dcaudit.config import Settings
 from dcaudit.crawl.crawler import CrawlProgress, CrawlReport
 from dcaudit.errors import BrowserUnavailable
 from dcaudit.models import Interaction, Page
-from dcaudit.stages.browser_findings import BrowserRules, store_failure, store_result
+from dcaudit.stages.browser_findings import (
+    BrowserRules,
+    checked_before,
+    store_failure,
+    store_result,
+)
 from dcaudit.stages.choice import BrowserChoice
 from dcaudit.store import Store
 

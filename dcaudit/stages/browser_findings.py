@@ -1,10 +1,11 @@
 """What one browser result adds to the store: axe's findings, the page's weight as the
 browser measured it, the interactions that only exist once JavaScript has run, and an
-error finding for a page the browser could not check."""
+error finding for a page the browser could not check; and, for a resume, the pages the
+browser already did."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
@@ -14,10 +15,10 @@ from dcaudit.checks.exclusion import ExclusionRules, js_dependence_findings, pag
 from dcaudit.checks.findings import error_finding
 from dcaudit.classify.decision import ClassificationRules, classify
 from dcaudit.errors import CheckError
-from dcaudit.extract.document import parse_html
 from dcaudit.extract.interactions import extract_interactions
 from dcaudit.locator import locate_findings
 from dcaudit.models import Finding, Interaction, Page, Source
+from dcaudit.parse.document import parse_html
 from dcaudit.store import Store
 
 
@@ -33,6 +34,16 @@ def store_failure(store: Store, run_id: str, page: Page, result: BrowserResult) 
     """The page could not be checked: an error finding says why (and lets a resume know)."""
     reason = CheckError(result.error or "unknown browser failure")
     store.put_findings(run_id, [error_finding(BROWSER_RULE, Source.AXE, page, reason)])
+
+
+def checked_before(store: Store, run_id: str, pages: Mapping[str, Page]) -> dict[str, str | None]:
+    """Pages the browser pass already did: url -> None when checked, else why it could not
+    be (the reason its error finding gives)."""
+    done: dict[str, str | None] = {url: None for url, p in pages.items() if p.browser_checked}
+    for finding in store.findings(run_id):
+        if finding.rule == BROWSER_RULE and finding.page not in done:
+            done[finding.page] = finding.message.partition(f"{CheckError.__name__}: ")[2]
+    return done
 
 
 def store_result(
@@ -99,4 +110,4 @@ def javascript_only(
     return findings
 
 
-__all__ = ["BrowserRules", "store_failure", "store_result"]
+__all__ = ["BrowserRules", "checked_before", "store_failure", "store_result"]

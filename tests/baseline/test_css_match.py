@@ -10,7 +10,7 @@ from lxml import etree
 
 from dcaudit import css_match
 from dcaudit.css_match import PageIndex, compile_selector
-from dcaudit.extract.document import parse_html
+from dcaudit.parse.document import parse_html
 
 from ..fuzzing import fuzz_settings
 

@@ -8,10 +8,10 @@ import pytest
 
 from dcaudit.checks.static_a11y import check_static, load_static_rules
 from dcaudit.engine.packs import load_packs
-from dcaudit.extract.document import parse_html
 from dcaudit.identity import finding_identity, interaction_identity, target_template, url_template
 from dcaudit.locator import PageLocator, locate_findings
 from dcaudit.models import Finding, Interaction, Kind, Outcome, Page
+from dcaudit.parse.document import parse_html
 
 RULES = load_static_rules(load_packs(()))
 

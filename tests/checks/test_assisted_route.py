@@ -14,8 +14,8 @@ from dcaudit.config import Settings, load_settings
 from dcaudit.demo import DemoServer
 from dcaudit.engine.packs import builtin_rules_dir, load_pack
 from dcaudit.errors import RulePackError
-from dcaudit.extract.document import parse_html
 from dcaudit.models import Finding, Interaction, InteractionClass, Kind, Mode
+from dcaudit.parse.document import parse_html
 from dcaudit.pipeline import run_audit
 from dcaudit.store import Store
 

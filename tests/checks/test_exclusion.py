@@ -12,8 +12,8 @@ from dcaudit.checks.exclusion import (
 )
 from dcaudit.checks.site_checks import SiteObservations
 from dcaudit.config import Settings
-from dcaudit.extract.document import parse_html
 from dcaudit.models import Interaction, InteractionClass, Kind, Mode, Outcome, Source
+from dcaudit.parse.document import parse_html
 
 from .conftest import make_page
 

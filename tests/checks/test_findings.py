@@ -12,8 +12,8 @@ from dcaudit.checks.findings import (
     finding_id,
     path_template,
 )
-from dcaudit.extract.document import parse_html
 from dcaudit.models import Outcome
+from dcaudit.parse.document import parse_html
 
 
 @pytest.mark.parametrize(

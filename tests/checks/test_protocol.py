@@ -17,8 +17,8 @@ from dcaudit.config import Settings
 from dcaudit.crawl.frontier import Scope
 from dcaudit.engine.packs import Example, RulePack, builtin_rules_dir, load_pack
 from dcaudit.errors import RulePackError
-from dcaudit.extract.document import parse_html
 from dcaudit.models import Outcome, Source
+from dcaudit.parse.document import parse_html
 
 from .conftest import make_page
 

@@ -11,7 +11,7 @@ import pytest
 from dcaudit.checks import exclusion, security, static_a11y
 from dcaudit.checks.findings import CheckRule
 from dcaudit.engine.packs import Example, Rule, parse_examples
-from dcaudit.extract.document import ParsedPage, parse_html
+from dcaudit.parse.document import ParsedPage, parse_html
 
 from .conftest import own_packs
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from dcaudit.checks.security import SecurityRules, check_security
-from dcaudit.extract.document import parse_html
 from dcaudit.models import Interaction, InteractionClass, Kind, Mode, Outcome, Source
+from dcaudit.parse.document import parse_html
 
 from .conftest import make_page
 

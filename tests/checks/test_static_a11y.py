@@ -7,8 +7,8 @@ import pytest
 from dcaudit.checks import static_a11y
 from dcaudit.checks.accname import A11yTree
 from dcaudit.checks.static_a11y import StaticRules, check_static, failing_elements
-from dcaudit.extract.document import parse_html
 from dcaudit.models import Interaction, Kind, Outcome, Source
+from dcaudit.parse.document import parse_html
 
 from .conftest import make_page
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dcaudit.extract.document import parse_html
 from dcaudit.extract.template import template_signature
+from dcaudit.parse.document import parse_html
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

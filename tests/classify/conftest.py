@@ -9,9 +9,9 @@ import pytest
 
 from dcaudit.classify.decision import classify
 from dcaudit.classify.rules import ClassificationRules, default_classification_rules
-from dcaudit.extract.document import ParsedPage, parse_html
 from dcaudit.extract.interactions import extract_interactions
 from dcaudit.models import Interaction
+from dcaudit.parse.document import ParsedPage, parse_html
 
 PAGE_URL = "https://www.northtown.gov.uk/services/example"
 

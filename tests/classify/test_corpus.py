@@ -12,9 +12,9 @@ import pytest
 from dcaudit.classify.decision import classify
 from dcaudit.classify.rules import ClassificationRules
 from dcaudit.engine.accuracy import Comparison, compare, load_ground_truth
-from dcaudit.extract.document import parse_html
 from dcaudit.extract.interactions import extract_interactions
 from dcaudit.models import Interaction, InteractionClass
+from dcaudit.parse.document import parse_html
 
 CORPUS = Path(__file__).parent / "corpus"
 MIN_SCORE = 0.9

@@ -16,9 +16,9 @@ from dcaudit.classify.decision import classify
 from dcaudit.classify.rules import ClassificationRules
 from dcaudit.demo.server import DemoServer, ground_truth_path, site_root
 from dcaudit.engine.accuracy import Comparison, LabelledInteraction, compare, load_ground_truth
-from dcaudit.extract.document import parse_html
 from dcaudit.extract.interactions import extract_interactions
 from dcaudit.models import Interaction
+from dcaudit.parse.document import parse_html
 
 
 @pytest.fixture(scope="module")

@@ -19,9 +19,9 @@ from dcaudit.classify.decision import classify
 from dcaudit.classify.rules import ClassificationRules
 from dcaudit.demo.server import DemoServer, ground_truth_path
 from dcaudit.engine.accuracy import find_matches, load_ground_truth
-from dcaudit.extract.document import parse_html
 from dcaudit.extract.interactions import extract_interactions
 from dcaudit.models import Interaction
+from dcaudit.parse.document import parse_html
 
 pytestmark = pytest.mark.browser
 

@@ -10,9 +10,9 @@ import pytest
 from dcaudit.classify.decision import classify
 from dcaudit.classify.rules import ClassificationRules, load_classification_rules
 from dcaudit.engine.packs import load_packs
-from dcaudit.extract.document import parse_html
 from dcaudit.extract.interactions import extract_interactions
 from dcaudit.models import InteractionClass
+from dcaudit.parse.document import parse_html
 
 GERMAN_PACK = {
     "pack.yaml": """name: classify-de

@@ -20,11 +20,12 @@ from dcaudit.classify.fitting import load_dataset, train
 from dcaudit.classify.model import LinearModel, load_decision_model, parse_decision_model
 from dcaudit.classify.rules import ClassificationRules
 from dcaudit.cli import main
+from dcaudit.demo.labels import labelled_site
 from dcaudit.engine.packs import RulePack, load_packs
 from dcaudit.errors import ConfigError, RulePackError
-from dcaudit.extract.document import parse_html
 from dcaudit.extract.interactions import extract_interactions
 from dcaudit.models import InteractionClass, Kind
+from dcaudit.parse.document import parse_html
 
 from .conftest import wrap
 
@@ -316,7 +317,7 @@ def write_corpus(root: Path) -> tuple[Path, Path]:
 
 def test_fitting_scores_each_source_with_weights_fitted_without_it(tmp_path: Path) -> None:
     corpus, labels = write_corpus(tmp_path)
-    data = load_dataset(corpus, labels, fictional=tmp_path / "none")
+    data = load_dataset(corpus, labelled_site(), labels, fictional=tmp_path / "none")
     assert len(data.real) == 9 and data.sources == 3
     outcome = leave_one_source_out(data.real, [], margin=0.2)
     assert len(outcome.forms) == 27
@@ -329,7 +330,7 @@ def test_fitting_writes_weights_the_audit_loads_and_applies(
 ) -> None:
     corpus, labels = write_corpus(tmp_path)
     out = tmp_path / "weights.yaml"
-    assert "wrote weights.yaml" in train(corpus, out, labels)
+    assert "wrote weights.yaml" in train(corpus, labelled_site(), out, labels)
     model = parse_decision_model(yaml.safe_load(out.read_text(encoding="utf-8")), str(out))
     assert model.provenance["real_pages"] == 9
     fitted = ClassificationRules(**{**rules.__dict__, "model": model})

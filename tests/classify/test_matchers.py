@@ -10,8 +10,8 @@ from dcaudit.classify.matchers import CompileContext, compile_match
 from dcaudit.classify.rules import ClassificationRules
 from dcaudit.engine.phrases import PhraseIndex
 from dcaudit.errors import RulePackError
-from dcaudit.extract.document import ParsedPage
 from dcaudit.extract.interactions import extract_interactions, interaction_sources
+from dcaudit.parse.document import ParsedPage
 
 
 def fires(rules: ClassificationRules, match: dict[str, Any], parsed: ParsedPage) -> list[bool]:

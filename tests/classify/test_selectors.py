@@ -8,7 +8,6 @@ import lxml.html
 import pytest
 from lxml.cssselect import CSSSelector
 
-from dcaudit.extract.document import parse_html
 from dcaudit.extract.interactions import (
     extract_interactions,
     interaction_id,
@@ -17,6 +16,7 @@ from dcaudit.extract.interactions import (
 )
 from dcaudit.extract.selectors import css_escape
 from dcaudit.models import Kind
+from dcaudit.parse.document import parse_html
 
 CORPUS = Path(__file__).parent / "corpus"
 

@@ -15,10 +15,12 @@ from dcaudit.models import (
     Field,
     Finding,
     FourCo,
+    FrontierEntry,
     Impact,
     Interaction,
     InteractionClass,
     Kind,
+    Link,
     Mode,
     Outcome,
     Page,
@@ -27,10 +29,11 @@ from dcaudit.models import (
     RiskFactor,
     Run,
     RunStatus,
+    Skip,
     SkipReason,
     Source,
 )
-from dcaudit.store import SCHEMA_VERSION, FrontierEntry, Link, Skip, Store
+from dcaudit.store import SCHEMA_VERSION, Store
 
 PAGE = Page(
     url="http://127.0.0.1/a",

@@ -216,6 +216,67 @@ def describe_cycles(graph: Graph) -> list[str]:
     return described
 
 
+# The layers of dcaudit, in the pipeline's order: a module may import its own layer and the
+# layers above it, never one below. Named by unit (see ``_unit``), without "dcaudit.".
+LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (
+        "the shared base",
+        (
+            *("dcaudit", "errors", "models", "config", "engine", "parse", "redact"),
+            *("transaction", "killpoint", "stopping", "owner", "css_match"),
+        ),
+    ),
+    ("crawl", ("crawl",)),
+    ("extract", ("extract",)),
+    ("classify", ("classify",)),
+    ("page checks and the browser", ("checks", "browser", "identity", "locator")),
+    ("store", ("store", "summary")),  # summary: the figures of a stored run
+    ("score", ("score",)),
+    ("baselines and differences", ("baseline", "diff", "gate")),
+    ("report", ("report",)),
+    (
+        "orchestration",
+        (
+            *("pipeline", "stages", "resume", "batch", "demo", "__main__"),
+            *("cli", "cli_changes", "cli_common", "cli_rules"),
+        ),
+    ),
+)
+
+
+def _short(unit: str) -> str:
+    return unit.removeprefix("dcaudit.")
+
+
+def layer_problems(
+    graph: Graph, units: set[str], layers: Sequence[tuple[str, Sequence[str]]]
+) -> list[str]:
+    """Units placed in no layer or in two, names in ``layers`` that are no unit, and every
+    import from a layer to a later one (file:line, the modules, the two layers)."""
+    placed: dict[str, int] = {}
+    problems = []
+    for rank, (layer, members) in enumerate(layers):
+        for member in members:
+            if member in placed:
+                problems.append(f"{member} is in two layers: {layers[placed[member]][0]}, {layer}")
+            placed[member] = rank
+    for unit in sorted(units):
+        if _short(unit) not in placed:
+            problems.append(f"{unit} is in no layer: add it to LAYERS in {Path(__file__).name}")
+    known = {_short(unit) for unit in units}
+    gone = [name for name in placed if name not in known]
+    problems += [f"{name} in LAYERS is no module of dcaudit" for name in gone]
+    for source, targets in sorted(graph.edges.items()):
+        for target, where in sorted(targets.items()):
+            here, there = placed.get(_short(_unit(source))), placed.get(_short(_unit(target)))
+            if here is not None and there is not None and here < there:
+                problems.append(
+                    f"{where}: {source} -> {target} "
+                    f"({layers[here][0]} imports {layers[there][0]}, a later layer)"
+                )
+    return problems
+
+
 Function = ast.FunctionDef | ast.AsyncFunctionDef
 
 
@@ -287,6 +348,12 @@ def test_no_import_cycle_between_packages() -> None:
     assert not cycles, "packages and top modules that import each other:\n" + "\n".join(cycles)
 
 
+def test_every_import_points_down_the_pipeline() -> None:
+    units = {_unit(name) for name in modules()}
+    problems = layer_problems(module_graph(), units, LAYERS)
+    assert not problems, "imports against the layers (LAYERS):\n" + "\n".join(problems)
+
+
 def test_every_declared_dependency_is_imported() -> None:
     project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     provides: dict[str, set[str]] = {}  # distribution -> the top-level names it installs
@@ -344,3 +411,26 @@ def test_imports_are_resolved_to_the_modules_they_reach() -> None:
     assert set(units["dcaudit.top"]) == {"dcaudit.kit"}
     assert units["dcaudit.top"]["dcaudit.kit"].startswith("dcaudit/top.py:1 (dcaudit.top -> ")
     assert describe_cycles(package_graph(import_graph(known))) == []
+
+
+def test_a_wrong_way_import_is_found_and_named() -> None:
+    graph = Graph()
+    for source, target in [
+        ("dcaudit.crawl.fetcher", "dcaudit.models"),
+        ("dcaudit.crawl.fetcher", "dcaudit.store"),
+        ("dcaudit.store", "dcaudit.models"),
+        ("dcaudit.report.html", "dcaudit.store"),
+    ]:
+        graph.add(source, target, f"{source.replace('.', '/')}.py:7")
+    layers = [("base", ["models"]), ("crawl", ["crawl", "gone"]), ("store", ["store", "crawl"])]
+    units = {"dcaudit.models", "dcaudit.crawl", "dcaudit.store", "dcaudit.report"}
+    assert layer_problems(graph, units, layers) == [
+        "crawl is in two layers: crawl, store",
+        f"dcaudit.report is in no layer: add it to LAYERS in {Path(__file__).name}",
+        "gone in LAYERS is no module of dcaudit",
+    ]
+    layers = [("base", ["models"]), ("crawl", ["crawl"]), ("store", ["store", "report"])]
+    assert layer_problems(graph, units, layers) == [
+        "dcaudit/crawl/fetcher.py:7: dcaudit.crawl.fetcher -> dcaudit.store "
+        "(crawl imports store, a later layer)"
+    ]

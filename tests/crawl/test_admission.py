@@ -10,9 +10,8 @@ from dcaudit.crawl.content import load_content_rules
 from dcaudit.crawl.frontier import Scope
 from dcaudit.crawl.politeness import HostSlots, Robots
 from dcaudit.crawl.results import FetchResult, RedirectStop
-from dcaudit.extract.document import parse_html
-from dcaudit.models import SkipReason
-from dcaudit.store import FrontierEntry, Link, Skip
+from dcaudit.models import FrontierEntry, Link, Skip, SkipReason
+from dcaudit.parse.document import parse_html
 
 from .fakes import FakeClock
 

@@ -17,8 +17,8 @@ from dcaudit.config import Settings
 from dcaudit.crawl import CrawlProgress, PageAnalysis, crawl
 from dcaudit.crawl.crawler import ANALYSE_RULE
 from dcaudit.errors import ConfigError, SeedError
-from dcaudit.extract.document import ParsedPage
 from dcaudit.models import Outcome, Page, SkipReason
+from dcaudit.parse.document import ParsedPage
 from dcaudit.store import Store
 
 from .fakes import FakeClock, LoopbackSite, Reply, new_run, run_crawl

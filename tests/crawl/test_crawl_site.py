@@ -15,8 +15,8 @@ import pytest
 
 from dcaudit.config import Settings
 from dcaudit.crawl import CrawlProgress, CrawlReport, PageAnalysis
-from dcaudit.extract.document import ParsedPage
 from dcaudit.models import Interaction, Kind, Page, SkipReason
+from dcaudit.parse.document import ParsedPage
 from dcaudit.store import Store
 
 from .fakes import FakeClock, LoopbackSite, Reply, new_run, run_crawl, serving

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from dcaudit.crawl.links import MAX_LINK_TEXT, iter_links, refresh_target
-from dcaudit.extract.document import parse_html
+from dcaudit.parse.document import parse_html
 
 
 def _links(html: str, url: str = "https://example.gov.uk/services/bins/") -> list[tuple[str, str]]:

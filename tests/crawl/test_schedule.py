@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from dcaudit.crawl.schedule import Schedule
-from dcaudit.store import FrontierEntry
+from dcaudit.models import FrontierEntry
 
 
 def entry(url: str) -> FrontierEntry:

@@ -29,10 +29,11 @@ from dcaudit.models import (
     Run,
     RunStats,
     RunStatus,
+    Skip,
     SkipReason,
     Source,
 )
-from dcaudit.store import Skip, Store
+from dcaudit.store import Store
 
 SITE = "https://www.example-council.gov.uk"
 RUN_ID = "run-2026-01-01-fixture"

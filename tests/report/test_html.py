@@ -244,8 +244,8 @@ def test_html_report_passes_our_own_static_checks(html: str) -> None:
     """dcaudit's static accessibility checks find nothing on dcaudit's own report."""
     from dcaudit.checks.static_a11y import check_static, load_static_rules
     from dcaudit.engine.packs import load_packs
-    from dcaudit.extract.document import parse_html
     from dcaudit.models import Outcome, Page
+    from dcaudit.parse.document import parse_html
 
     url = "file:///report.html"
     page = Page(

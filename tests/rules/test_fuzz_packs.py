@@ -27,8 +27,8 @@ from dcaudit.crawl.frontier import Scope
 from dcaudit.engine import packs as packs_module
 from dcaudit.engine.packs import RulePack, builtin_rules_dir, load_pack
 from dcaudit.errors import ConfigError, RulePackError
-from dcaudit.extract.document import ParsedPage, parse_html
 from dcaudit.models import Outcome, Page
+from dcaudit.parse.document import ParsedPage, parse_html
 from dcaudit.score import score_interactions, score_pages, score_site
 
 from ..crawl.fakes import LoopbackSite, serving

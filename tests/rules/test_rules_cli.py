@@ -7,7 +7,7 @@ import pytest
 from dcaudit import cli_rules
 from dcaudit.engine.packs import Example, Rule, load_packs
 from dcaudit.errors import ConfigError
-from dcaudit.extract.document import ParsedPage
+from dcaudit.parse.document import ParsedPage
 
 from .conftest import GOOD_RULE
 

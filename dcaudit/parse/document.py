@@ -15,7 +15,7 @@ from charset_normalizer import from_bytes
 from lxml import etree
 from lxml.html import HtmlElement
 
-from dcaudit.extract.nesting import NESTING_LIMIT, flatten_nesting
+from dcaudit.parse.nesting import NESTING_LIMIT, flatten_nesting
 
 _CHARSET_IN_HEADER = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
 _NON_TEXT_TAGS = {"script", "style", "noscript", "template", "svg", "head"}
