@@ -203,6 +203,12 @@ def hard_rule(interaction: Interaction, features: Mapping[str, float]) -> _Decis
                 "a sign-in form: a barrier before what lies behind it, not an exchange", 0.99,
                 ("utility",),
             )  # fmt: skip
+    if interaction.kind == Kind.CONTACT and "action:dial_in" in features:
+        return _Decision(
+            InteractionClass.INFORMATION, "hard/dial-in",
+            "a number with a meeting's PIN: a line to join a meeting, not a route for an action",
+            0.95,
+        )  # fmt: skip
     if interaction.kind == Kind.CONTACT and "platform:chat" in features:
         return _Decision(
             InteractionClass.DIGITAL_LAYER, "hard/webchat",

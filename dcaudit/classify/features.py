@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+import lxml.etree
 import lxml.html
 
 from dcaudit.classify.subject import PageScan
@@ -48,6 +49,7 @@ class Compound:
     where: tuple[str, ...]
     any: frozenset[str]
     none: frozenset[str]
+    unless: frozenset[str] = frozenset()  # other compounds that, on anywhere, turn this off
 
     def fires(self, found: Collection[str]) -> bool:
         return not self.any.isdisjoint(found) and self.none.isdisjoint(found)
@@ -124,18 +126,28 @@ def _compounds(where: str, data: Mapping[str, Any], group: str) -> tuple[Compoun
     found = []
     for name, spec in raw.items():
         lists: dict[str, list[str]] = {}
-        for part in ("where", "any", "none"):
+        for part in ("where", "any", "none", "unless"):
             value = (
-                spec.get(part, [] if part == "none" else None) if isinstance(spec, dict) else None
+                spec.get(part, None if part in ("where", "any") else [])
+                if isinstance(spec, dict)
+                else None
             )
             if not isinstance(value, list) or not all(isinstance(x, str) for x in value):
-                raise RulePackError(where, f"{key}.{name}: needs lists 'where', 'any' (and 'none')")
+                raise RulePackError(
+                    where, f"{key}.{name}: needs lists 'where', 'any' (and 'none', 'unless')"
+                )
             lists[part] = value
         unknown = (set(lists["any"]) | set(lists["none"])) - known
         if unknown:
             raise RulePackError(where, f"{key}.{name}: no {group} patterns {sorted(unknown)}")
-        words = (frozenset(lists["any"]), frozenset(lists["none"]))
+        words = (frozenset(lists["any"]), frozenset(lists["none"]), frozenset(lists["unless"]))
         found.append(Compound(str(name), tuple(lists["where"]), *words))
+    names = {c.name for c in found}
+    for compound in found:
+        if not compound.unless <= names:
+            raise RulePackError(
+                where, f"{key}.{compound.name}: 'unless' names no compound of {sorted(names)}"
+            )
     return tuple(found)
 
 
@@ -229,6 +241,10 @@ def _form_features(
     if interaction.target and interaction.target.split("#")[0] == interaction.page.split("#")[0]:
         features["action:self"] = 1.0
     features.update((f"action:{n}", 1.0) for n in patterns.matches("action", _address(interaction)))
+    # its name (aria label, the heading opening it or just before it, its legend) is read as
+    # its text: it often says what a form is for ("Register for updates", "Leave a comment")
+    label = patterns.matches("form_text", interaction.label or "")
+    features.update((f"form_text:{n}", 1.0) for n in label)
     element = source.element if source is not None else None
     if isinstance(element, lxml.html.HtmlElement):
         features.update(_element_features(element, patterns))
@@ -318,28 +334,110 @@ def _contact_features(
     features = {f"contact:{scheme}": 1.0}
     if target.lower().startswith("mailto:?"):
         features["contact:no_address"] = 1.0  # a "share by email" link
-    texts = (
-        ("label", f"{interaction.label} {unquote(target.partition('?')[2])}"),
-        ("context", link_clause(source.element if source else None, interaction.context or "")),
+    element = source.element if source is not None else None
+    element = element if isinstance(element, lxml.html.HtmlElement) else None
+    label, address = _route_words(interaction.label or "", target)
+    texts = [
+        ("label", label),
+        ("address", address),
+        ("context", link_clause(element, interaction.context or "")),
         ("near", interaction.context or ""),
-    )
+        ("heading", interaction.heading or ""),
+    ]
+    if element is not None and "contact:no_address" not in features:
+        # its whole sentence, across the other routes in it ("call 555-0100 or email ..."),
+        # the lead-in of its address list or block ("To submit a request, please contact:"),
+        # and what another mention of the same address says, which is said of this link too
+        more = [route_sentence(element), _lead_in(element), *_mentions(element, target)]
+        texts += [("context", text) for text in more]
     clauses: list[tuple[str, list[str]]] = []
     for where, text in texts:
         matched = patterns.matches("contact_text", text)
         features.update((f"contact_{where}:{n}", 1.0) for n in matched)
         clauses.append((where, matched))
-    element = source.element if source is not None else None
-    if isinstance(element, lxml.html.HtmlElement) and "contact:no_address" not in features:
-        # what another mention of the same address says is said of this link too, and so
-        # is the lead-in of an address list ("To submit a request, please contact:")
-        for text in [_list_title(element), *_mentions(element, target)]:
-            matched = patterns.matches("contact_text", text)
-            features.update((f"contact_context:{n}", 1.0) for n in matched)
-            clauses.append(("context", matched))
-    for compound in patterns.compounds.get("contact", ()):
-        if any(w in compound.where and compound.fires(found) for w, found in clauses):
-            features[f"contact:{compound.name}"] = 1.0
+    compounds = patterns.compounds.get("contact", ())
+    fired = {c.name for c in compounds if any(w in c.where and c.fires(m) for w, m in clauses)}
+    features.update(
+        (f"contact:{c.name}", 1.0) for c in compounds if c.name in fired and not c.unless & fired
+    )
     return features
+
+
+_NOT_WORDS = re.compile(r"[\W\d_]+")
+
+
+def _route_words(label: str, target: str) -> tuple[str, str]:
+    """(the link's own words with its subject line, the words of its address). A link whose
+    text is only the address or number says nothing of its own: the address's name
+    ("submitapetition@") is read apart, as the body's name for the mailbox."""
+    rest = unquote(target.partition(":")[2])
+    written, _, query = rest.partition("?")
+    subject = unquote(query)
+    squeezed = _WHITESPACE.sub("", label).lower()
+    mailbox = written.strip().lower()
+    if (mailbox and mailbox in squeezed) or not _NOT_WORDS.sub("", label):
+        label = ""
+    local = mailbox.partition("@")[0] if "@" in mailbox else ""
+    return f"{label} {subject}".strip(), _NOT_WORDS.sub(" ", local).strip()
+
+
+_SENTENCE_WINDOW = 300  # characters either side of a link read for its sentence
+
+
+def route_sentence(element: lxml.html.HtmlElement) -> str:
+    """The sentence a contact link sits in, across the other routes in it ("For assistance,
+    contact the office at 555-0100 or office@..."): its block's text from the last sentence
+    end before the link to the first one after it."""
+    block = _block_of(element)
+    before, after = _text_around(block, element)
+    before = _WHITESPACE.sub(" ", before)[-_SENTENCE_WINDOW:]
+    start = 0
+    for stop in _SENTENCE_END.finditer(before):
+        start = stop.end()
+    after = _WHITESPACE.sub(" ", after)[:_SENTENCE_WINDOW]
+    end = _SENTENCE_END.search(after)
+    return f"{before[start:]}{_own_text(element)}{after[: end.end() if end else None]}"
+
+
+def _block_of(element: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
+    """The nearest ancestor of ``element`` that is not inline: its paragraph, item or cell."""
+    block = element.getparent()
+    while block is not None and block.tag in _INLINE and block.getparent() is not None:
+        block = block.getparent()
+    return element if block is None else block
+
+
+def _text_around(block: lxml.html.HtmlElement, link: lxml.html.HtmlElement) -> tuple[str, str]:
+    """The text of ``block`` before ``link`` and after it (iteratively: pages nest deep)."""
+    before: list[str] = []
+    after: list[str] = []
+    side: list[str] | None = before
+    for event, node in lxml.etree.iterwalk(block, events=("start", "end")):
+        if node is link:
+            side = None if event == "start" else after
+            if event == "end":
+                after.append(node.tail or "")
+        elif side is not None and event == "start":
+            if isinstance(node.tag, str) and node.tag not in _NOT_PROSE:
+                side.append(node.text or "")
+        elif side is not None and node is not block:
+            side.append(node.tail or "")
+    return "".join(before), "".join(after)
+
+
+def _lead_in(element: lxml.html.HtmlElement) -> str:
+    """What introduces a link: the lead-in of the list it is an item of, or a paragraph
+    just before its own block that ends in a colon ("If you find an error, please notify:"
+    above an address block)."""
+    title = _list_title(element)
+    if title:
+        return title
+    block = _block_of(element)
+    before = block.getprevious()
+    while before is not None and not isinstance(before.tag, str):
+        before = before.getprevious()
+    text = _WHITESPACE.sub(" ", _own_text(before)).strip() if before is not None else ""
+    return text[-_TITLE_LIMIT:] if text.endswith(":") else ""
 
 
 _MENTION_WINDOW = 300  # characters of a sentence before an address named in running text

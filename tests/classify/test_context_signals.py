@@ -1,0 +1,145 @@
+"""What the signals read around an interaction. A contact route: its whole sentence, the
+lead-in of its block, its section heading, the words of its address apart from the link's own
+words, every mention of the same address (an action named anywhere outweighs "for questions"
+elsewhere), and a meeting's dial-in line. A form: its name as well as its own text. Small
+pages written here; docs/method.md explains the signals."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from dcaudit.classify.decision import interaction_features_of_page
+from dcaudit.classify.features import FEATURES_FILE, load_feature_patterns
+from dcaudit.classify.rules import ClassificationRules
+from dcaudit.engine.packs import load_packs
+from dcaudit.errors import RulePackError
+from dcaudit.extract.interactions import extract_interactions
+from dcaudit.models import InteractionClass, Kind
+
+from .conftest import Classifier, PageFactory
+
+
+@pytest.fixture
+def features(page: PageFactory, rules: ClassificationRules):
+    """``features(body, kind)`` -> the features of every interaction of that kind, in order."""
+
+    def run(body: str, kind: Kind) -> list[dict[str, float]]:
+        parsed = page(body)
+        found = extract_interactions(parsed, rules=rules)
+        every = interaction_features_of_page(found, parsed, rules)
+        return [f for i, f in zip(found, every, strict=True) if i.kind == kind]
+
+    return run
+
+
+@pytest.fixture
+def contacts(features):
+    """``contacts(body)`` -> the features of every contact route on the page, in order."""
+    return lambda body: features(body, Kind.CONTACT)
+
+
+def test_a_route_reads_its_whole_sentence_across_the_other_routes_in_it(contacts) -> None:
+    phone, email = contacts(
+        """<p>Lobbyists must register and report their activity. For assistance, please
+        contact the Ethics Commission at <a href="tel:+15550100">555 0100</a> or
+        <a href="mailto:ethics@c.example">ethics@c.example</a>.</p>"""
+    )
+    # the email's own clause is only " or ... ."; its sentence says what it is for
+    assert email["contact_context:generic"] == email["contact:generic_clause"] == 1.0
+    assert phone["contact:generic_clause"] == 1.0
+    assert "contact_context:register" not in email  # the sentence before is not its own
+
+
+def test_an_address_block_is_read_with_the_paragraph_that_leads_into_it(contacts) -> None:
+    [email] = contacts(
+        """<h2>Reporting errors</h2>
+        <p>If you find a typographical or other formal error, please notify:</p>
+        <p><strong>Reporter of Decisions</strong><br>1 Main Street<br>
+        <a href="mailto:reporter@c.example">reporter@c.example</a></p>"""
+    )
+    assert email["contact_context:problem"] == email["contact:action_clause"] == 1.0
+    assert email["contact_heading:report"] == 1.0
+
+
+def test_a_paragraph_before_that_does_not_lead_in_is_not_read(contacts) -> None:
+    [email] = contacts(
+        """<p>If you find an error in these minutes, it will be corrected at the next meeting.</p>
+        <p>Clerk's office, 1 Main Street,
+        <a href="mailto:clerk@c.example">clerk@c.example</a></p>"""
+    )
+    assert "contact_context:problem" not in email and "contact:action_clause" not in email
+
+
+def test_an_action_named_anywhere_outweighs_for_questions_elsewhere(contacts) -> None:
+    comment, question = contacts(
+        """<p>Members of the public can provide a live comment by calling
+        <a href="tel:+15550100">555 0100</a>.</p>
+        <p>If you have any questions about the meeting, please contact the office at
+        <a href="tel:+15550100">555 0100</a>.</p>"""
+    )
+    for features in (comment, question):  # one address, one label: every link is the route
+        assert features["contact:action_clause"] == 1.0
+        assert "contact:generic_clause" not in features
+
+
+def test_a_general_enquiry_stays_general_when_no_mention_names_an_action(contacts) -> None:
+    [email] = contacts(
+        """<p>If you have any questions before you send your application, email
+        <a href="mailto:cards@c.example">cards@c.example</a>.</p>"""
+    )
+    assert email["contact:generic_clause"] == 1.0 and "contact:action_clause" not in email
+
+
+def test_the_address_name_is_read_apart_from_the_link_words(contacts) -> None:
+    bare, worded = contacts(
+        """<p>Petitions office: <a href="mailto:submitapetition@c.example">
+        submitapetition@c.example</a></p>
+        <div><a href="mailto:planning@c.example?subject=Application%2024/0123">Email a
+        submission</a></div>"""
+    )
+    assert bare["contact_address:submission"] == 1.0
+    assert not any(k.startswith("contact_label:") for k in bare)  # the text is the address
+    assert worded["contact_label:submission"] == worded["contact_label:apply"] == 1.0
+    assert not any(k.startswith("contact_address:") for k in worded)  # "planning" says nothing
+
+
+def test_a_meeting_dial_in_line_is_information_whatever_is_said_near_it(
+    contacts, classified: Classifier
+) -> None:
+    body = """<p>To provide public comment, join the meeting. Or call in (audio only)
+    <a href="tel:+15550100,,62643756#">+1 555 0100,,62643756#</a></p>"""
+    [features] = contacts(body)
+    assert features["action:dial_in"] == 1.0
+    [line] = [i for i in classified(body) if i.kind == Kind.CONTACT]
+    assert line.interaction_class == InteractionClass.INFORMATION
+    assert line.evidence[0].rule == "hard/dial-in"
+    [plain] = contacts('<p>To request to speak, call <a href="tel:+15550100">555 0100</a>.</p>')
+    assert "action:dial_in" not in plain
+
+
+def test_a_compound_unless_naming_no_compound_is_refused() -> None:
+    [pack] = [p for p in load_packs() if FEATURES_FILE in p.data]
+    data = dict(pack.data[FEATURES_FILE])
+    odd = {"where": ["context"], "any": ["generic"], "unless": ["no_such"]}
+    data["contact_text_compounds"] = {**data["contact_text_compounds"], "odd": odd}
+    with pytest.raises(RulePackError, match=r"odd: 'unless' names no compound"):
+        load_feature_patterns([replace(pack, data={FEATURES_FILE: data})])
+
+
+def test_a_form_is_read_by_its_name_as_well_as_its_own_text(features) -> None:
+    [updates] = features(
+        """<h2>Register for updates</h2>
+        <form method="post" action="/reviews/worcestershire"><label>Name <input name="name">
+        </label><label>Email <input type="email" name="email"></label><button>Submit</button>
+        </form>""",
+        Kind.FORM,
+    )
+    assert updates["form_text:newsletter"] == 1.0  # said by the heading, not inside the form
+    [plain] = features(
+        """<h2>Your details</h2><form method="post" action="/apply"><label>Name
+        <input name="name"></label><button>Continue</button></form>""",
+        Kind.FORM,
+    )
+    assert "form_text:newsletter" not in plain
