@@ -292,7 +292,8 @@ def _crawl_and_judge(
     except StoreError:
         raise  # not a failed run: it is kept, resumable (see _audit)
     except DcauditError:
-        store.save_run(replace(run, status=RunStatus.FAILED, finished=_now()))
+        failed = replace(_seen_by(run, checks, seen), status=RunStatus.FAILED, finished=_now())
+        store.save_run(failed)
         raise
     notes = tuple(dict.fromkeys((*run.notes, *report.notes)))  # a resumed crawl repeats some
     run = replace(run, stats=report.stats, notes=notes)

@@ -219,6 +219,14 @@ class Store:
                 ),
             )
 
+    def merge_tool(self, run_id: str, values: dict[str, Any]) -> None:
+        """Merge ``values`` into a run's tool record, objects key by key (JSON merge patch),
+        leaving the rest of the run as it is stored."""
+        with self._transaction():
+            self._db.execute(
+                "UPDATE runs SET tool=json_patch(tool, ?) WHERE id=?", (json.dumps(values), run_id)
+            )
+
     def get_run(self, run_id: str) -> Run:
         row = self._db.execute(f"SELECT {_RUN_COLUMNS} FROM runs WHERE id=?", (run_id,)).fetchone()
         if row is None:

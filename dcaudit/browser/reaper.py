@@ -10,6 +10,11 @@ whatever way), the helper kills every group still registered, deletes their fold
 ends. Groups whose browser dcaudit killed itself
 are unregistered first, so a reused group id is never hit.
 
+A browser is registered once ChromeDriver has started, so a kill -9 in between would leave
+it running: the helper is started before the first browser, each ChromeDriver starts with
+``DCAUDIT_REAPER=<this dcaudit's token>`` in its environment (Chromium inherits it), and
+where /proc lists processes the helper also kills every process that carries it.
+
 The helper ignores SIGINT and SIGTERM (a terminal's Ctrl-C or a container stop reaches it
 with dcaudit, and it must outlive dcaudit to clean up) and runs in its own session (so a
 kill of dcaudit's whole process group leaves it to do its work). POSIX only; elsewhere
@@ -20,6 +25,7 @@ from __future__ import annotations
 
 import logging
 import os
+import secrets
 import subprocess
 import sys
 import threading
@@ -32,6 +38,7 @@ _HELPER = r"""
 import os, shutil, signal, sys, time
 signal.signal(signal.SIGINT, signal.SIG_IGN)
 signal.signal(signal.SIGTERM, signal.SIG_IGN)
+mark = ("DCAUDIT_REAPER=" + sys.argv[1]).encode()
 groups = {}
 for line in sys.stdin:
     sign, group, folder = line[:1], *line[1:].rstrip("\n").split(" ", 1)
@@ -39,15 +46,39 @@ for line in sys.stdin:
         groups[int(group)] = folder
     else:
         groups.pop(int(group), None)
+start = time.monotonic()
+
+def marked():
+    found = []
+    for name in os.listdir("/proc") if os.path.isdir("/proc") else ():
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/environ", "rb") as environ:
+                if mark in environ.read():
+                    found.append(int(name))
+        except OSError:
+            pass
+    return found
+
+# until nothing is found for a second (a driver forked as dcaudit died only carries the
+# mark once it has exec'd), for 10 s at most
 alive = set(groups)
-for _ in range(500):
+quiet = time.monotonic()
+while time.monotonic() < quiet + 1 and time.monotonic() < start + 10:
     for group in list(alive):
         try:
             os.killpg(group, signal.SIGKILL)
         except OSError:
             alive.discard(group)
-    if not alive:
-        break
+    strays = marked()
+    for pid in strays:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+    if alive or strays:
+        quiet = time.monotonic()
     time.sleep(0.01)
 for folder in groups.values():
     if folder:
@@ -64,6 +95,14 @@ class Reaper:
         self._process: subprocess.Popen[str] | None = None
         self._groups: dict[int, str] = {}  # group -> its line for the helper
         self._unavailable = False
+        self.token = secrets.token_hex(8)  # in every browser's environment (BROWSER_VARIABLE)
+
+    def ready(self) -> None:
+        """Start the helper now, before a browser is: one killed with dcaudit while it
+        starts, before :meth:`watch`, is found by the token in its environment."""
+        with self._lock:
+            if self._pipe is None:
+                self._start()
 
     def watch(self, group: int, folder: str = "") -> None:
         """Kill process group ``group`` (and delete ``folder``, its profile) if dcaudit
@@ -99,7 +138,7 @@ class Reaper:
             return None
         try:
             self._process = subprocess.Popen(
-                [sys.executable, "-I", "-S", "-c", _HELPER],
+                [sys.executable, "-I", "-S", "-c", _HELPER, self.token],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
@@ -117,6 +156,7 @@ class Reaper:
         return pipe
 
 
+BROWSER_VARIABLE = "DCAUDIT_REAPER"  # set to REAPER.token for every browser started
 REAPER = Reaper()
 
-__all__ = ["REAPER", "Reaper"]
+__all__ = ["BROWSER_VARIABLE", "REAPER", "Reaper"]

@@ -32,7 +32,7 @@ from selenium.webdriver.remote.webdriver import WebDriver
 
 from dcaudit.browser.axe_runner import preload_source
 from dcaudit.browser.axe_script import AxeScript
-from dcaudit.browser.reaper import REAPER
+from dcaudit.browser.reaper import BROWSER_VARIABLE, REAPER
 from dcaudit.config import Settings
 from dcaudit.errors import BrowserUnavailable
 
@@ -295,6 +295,7 @@ class _WatchedService(Service):
     profile = ""
 
     def _start_process(self, path: str) -> None:
+        REAPER.ready()  # before the driver: it finds a driver killed before watch() below
         super()._start_process(path)
         REAPER.watch(self.process.pid, self.profile)
 
@@ -305,6 +306,7 @@ def _start_local(settings: Settings, allowed_hosts: frozenset[str]) -> BrowserSe
     service = _WatchedService(
         executable_path=binaries.chromedriver,
         log_output=subprocess.DEVNULL,
+        env={**os.environ, BROWSER_VARIABLE: REAPER.token},
         popen_kw={"start_new_session": True},
     )
     service.profile = str(user_data_dir)

@@ -69,7 +69,7 @@ class BrowserStage:
         self.run_id = run_id
         self.rules = rules
         self.say = say
-        self.seen = seen  # kept in the run's tool when the run is interrupted
+        self.seen = seen  # also in the run's tool, stored as it is learnt
         self.choice = BrowserChoice(settings)
         self.earlier: dict[str, str | None] = {}  # checked (None) or failed before a resume
         self.failures: list[str] = []
@@ -265,10 +265,9 @@ class BrowserStage:
         if entry is None or not self._active:
             return
         page, raw = entry
-        self.seen.rule_help.update(result.rule_help)
         try:
+            self._keep_learnt(result)
             if result.checked:
-                self.seen.axe_version = self.seen.axe_version or self._declared
                 store_result(self.store, self.run_id, page, raw, result, self.rules)
                 self.checked += 1
             else:
@@ -278,6 +277,24 @@ class BrowserStage:
             self._fail(exc)
             return
         self._pump()
+
+    def _keep_learnt(self, result: BrowserResult) -> None:
+        """Store axe-core's version with the first page checked and each rule's help when
+        the rule first appears, before the page is marked checked: the pass's outcome
+        reaches the run only when it ends, and a resume after a kill -9 reads these back."""
+        learnt: dict[str, Any] = {}
+        if result.checked and self.seen.axe_version is None:
+            reported = self.pool.tally.axe_version if self.pool is not None else None
+            self.seen.axe_version = reported or self._declared
+            if self.seen.axe_version:
+                learnt["axe_core"] = self.seen.axe_version
+        help_text = self.seen.rule_help
+        new = {rule: text for rule, text in result.rule_help if help_text.get(rule) != text}
+        if new:
+            help_text.update(new)
+            learnt["axe_rules"] = new
+        if learnt:
+            self.store.merge_tool(self.run_id, learnt)
 
     def _unavailable(self, reason: str) -> None:
         """No browser could start: the run goes on with static checks only."""
