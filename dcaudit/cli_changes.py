@@ -70,7 +70,7 @@ def _baseline_of_run(db: Any, ref: str) -> Baseline:
     from dcaudit.report.data import load_report_data
 
     data = load_report_data(db, resolve_run(db, ref))
-    return baseline_of(data.run, data.pages, data.interactions, data.findings)
+    return baseline_of(data.run, data.pages, list(data.interactions), list(data.findings))
 
 
 @click.group("baseline")
@@ -127,9 +127,9 @@ def baseline_update(
         old = read_baseline(path)
         with _open_store(store, out_dir, config) as db:
             data = load_report_data(db, resolve_run(db, run_ref))
-        changes = compare(old, data.run, data.pages, data.interactions, data.findings)
+        changes = compare(old, data.run, data.pages, list(data.interactions), list(data.findings))
         new = carry_annotations(
-            old, baseline_of(data.run, data.pages, data.interactions, data.findings)
+            old, baseline_of(data.run, data.pages, list(data.interactions), list(data.findings))
         )
         write_baseline(path, new)
         click.echo(f"accepted into {path}: {count_line(changes)}")
@@ -201,7 +201,7 @@ def _diff(
         is_file = run_a.endswith(".json") and Path(run_a).is_file()
         before = read_baseline(Path(run_a)) if is_file else _baseline_of_run(db, run_a)
         data = load_report_data(db, resolve_run(db, run_b))
-    changes = compare(before, data.run, data.pages, data.interactions, data.findings)
+    changes = compare(before, data.run, data.pages, list(data.interactions), list(data.findings))
     data = with_changes(data, changes)
     if fmt == "json":
         click.echo(json.dumps(changes_dict(changes), indent=2, ensure_ascii=False))

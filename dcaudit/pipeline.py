@@ -53,9 +53,7 @@ from dcaudit.score import (
     Weights,
     load_weights,
     method_text,
-    score_interactions,
-    score_pages,
-    score_site,
+    score_run,
 )
 from dcaudit.stages.browser import BrowserStage
 from dcaudit.stages.browser_findings import BrowserRules
@@ -352,7 +350,9 @@ def _finish(
     baseline = _baseline(settings, gate)
     changes = None
     if baseline is not None:
-        changes = compare(baseline, data.run, data.pages, data.interactions, data.findings)
+        # a comparison with a baseline still holds the run's records in memory
+        records = (list(data.interactions), list(data.findings))
+        changes = compare(baseline, data.run, data.pages, *records)
         data = with_changes(data, changes)
     failures = evaluate(gate, data.summary, changes) if gate else []
     outputs = write_report_data(
@@ -415,15 +415,7 @@ def _judge_site(store: Store, run_id: str, analyser: _PageAnalyser, checks: _Che
 
 def _score(store: Store, run_id: str, checks: _Checks, site_findings: Sequence[Finding]) -> Risk:
     """Risk per interaction, page and site, stored with the factors that made each score."""
-    interactions = list(store.interactions(run_id))
-    site_ids = {f.id for f in site_findings}
-    findings = [f for f in store.findings(run_id) if f.id not in site_ids]
-    store.put_interactions(run_id, score_interactions(interactions, findings, checks.weights))
-    pages = list(store.pages(run_id))
-    page_risks = score_pages(findings, interactions, checks.weights, [p.url for p in pages])
-    for page in pages:
-        store.update_page(run_id, replace(page, risk=page_risks.get(page.url)))
-    return score_site(page_risks, site_findings, checks.weights)
+    return score_run(store, run_id, checks.weights, site_findings)
 
 
 def rerender(store_path: Path, run_id: str, formats: Sequence[str], out_dir: Path) -> list[Path]:

@@ -20,6 +20,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from dcaudit.chunks import StoredRows, batched, by_page, reads_by_page, stored_rows
 from dcaudit.engine.packs import RulePack
 from dcaudit.errors import RulePackError
 from dcaudit.models import (
@@ -31,6 +32,7 @@ from dcaudit.models import (
     Risk,
     RiskFactor,
 )
+from dcaudit.store import Store
 
 PACK_KIND = "scoring"
 MAX_SCORE = 100.0
@@ -205,27 +207,87 @@ def score_site(
 ) -> Risk:
     """The site's risk: the average page's risk (factors summed per rule over all pages and
     divided by the number of pages) plus site-level findings at full weight, capped at 100."""
-    count = max(1, len(page_risks))
-    per_rule: dict[str, float] = defaultdict(float)
-    pages_with: dict[str, int] = defaultdict(int)
+    tally = SiteTally()
     for risk in page_risks.values():
+        tally.add(risk)
+    return tally.risk(site_findings, weights)
+
+
+class SiteTally:
+    """What the site's risk needs from the pages' risks, added one page at a time."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.per_rule: dict[str, float] = defaultdict(float)
+        self.pages_with: dict[str, int] = defaultdict(int)
+
+    def add(self, risk: Risk) -> None:
+        self.count += 1
         rules_here = set()
         for factor in risk.factors:
-            per_rule[factor.factor] += factor.weight
+            self.per_rule[factor.factor] += factor.weight
             rules_here.add(factor.factor)
         for rule in rules_here:
-            pages_with[rule] += 1
-    factors = [
-        RiskFactor(
-            factor=rule,
-            weight=round(total / count, 2),
-            detail=f"on {pages_with[rule]} of {count} pages",
-        )
-        for rule, total in per_rule.items()
-        if total / count >= 0.01
-    ]
-    factors.extend(_weighted(((f, 1.0, "; site level") for f in site_findings), weights))
-    return _risk(factors)
+            self.pages_with[rule] += 1
+
+    def risk(self, site_findings: Sequence[Finding], weights: Weights) -> Risk:
+        count = max(1, self.count)
+        factors = [
+            RiskFactor(
+                factor=rule,
+                weight=round(total / count, 2),
+                detail=f"on {self.pages_with[rule]} of {count} pages",
+            )
+            for rule, total in self.per_rule.items()
+            if total / count >= 0.01
+        ]
+        factors.extend(_weighted(((f, 1.0, "; site level") for f in site_findings), weights))
+        return _risk(factors)
+
+
+def score_run(
+    store: Store, run_id: str, weights: Weights, site_findings: Sequence[Finding]
+) -> Risk:
+    """Score a stored run: each interaction and page stored with its risk; returns the
+    site's. Read a chunk of interactions, then of pages, at a time with the findings of
+    their pages (site-level findings count only for the site), never the whole run."""
+    site_ids = {f.id for f in site_findings}
+    if not reads_by_page(store, run_id):
+        return _score_whole(store, run_id, weights, site_findings)
+    findings: StoredRows[Finding] = stored_rows(store, run_id, "findings")
+    interactions: StoredRows[Interaction] = stored_rows(store, run_id, "interactions")
+    for chunk in batched(interactions, interactions.chunk):
+        own = findings.of_pages(list(dict.fromkeys(i.page for i in chunk)))
+        scored = score_interactions(chunk, [f for f in own if f.id not in site_ids], weights)
+        store.update_interactions(run_id, scored)
+    tally = SiteTally()
+    pages = stored_rows(store, run_id, "pages")
+    for chunk_pages, chunk_interactions, chunk_findings in by_page(
+        pages, stored_rows(store, run_id, "interactions"), findings
+    ):
+        own = [f for f in chunk_findings if f.id not in site_ids]
+        risks = score_pages(own, chunk_interactions, weights, [p.url for p in chunk_pages])
+        for page in chunk_pages:
+            store.update_page(run_id, dataclasses.replace(page, risk=risks.get(page.url)))
+        for risk in risks.values():
+            tally.add(risk)
+    return tally.risk(site_findings, weights)
+
+
+def _score_whole(
+    store: Store, run_id: str, weights: Weights, site_findings: Sequence[Finding]
+) -> Risk:
+    """:func:`score_run` with every record in memory, for a run whose findings link across
+    pages (dcaudit's checks never write one)."""
+    interactions = list(store.interactions(run_id))
+    site_ids = {f.id for f in site_findings}
+    findings = [f for f in store.findings(run_id) if f.id not in site_ids]
+    store.put_interactions(run_id, score_interactions(interactions, findings, weights))
+    pages = list(store.pages(run_id))
+    page_risks = score_pages(findings, interactions, weights, [p.url for p in pages])
+    for page in pages:
+        store.update_page(run_id, dataclasses.replace(page, risk=page_risks.get(page.url)))
+    return score_site(page_risks, site_findings, weights)
 
 
 def method_text(weights: Weights) -> str:

@@ -484,6 +484,16 @@ class Store:
         for (data,) in self._db.execute(query + " ORDER BY seq", params):
             yield finding_from_dict(json.loads(data))
 
+    def update_interactions(self, run_id: str, items: Sequence[Interaction]) -> None:
+        """Store interactions again where they are, in their stored order (the scorer's)."""
+        rows = [(json.dumps(i.to_dict()), run_id, i.id) for i in items]
+        with self._transaction():
+            self._db.executemany("UPDATE interactions SET data=? WHERE run_id=? AND id=?", rows)
+
+    def read(self, query: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """The rows of one read-only query (dcaudit.chunks reads large runs in chunks)."""
+        return self._db.execute(query, params).fetchall()
+
 
 # -- decoding ------------------------------------------------------------------------
 def _run_from_row(row: tuple[Any, ...]) -> Run:

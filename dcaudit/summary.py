@@ -18,6 +18,7 @@ and the mean risk of the non-utility interactions.
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -86,43 +87,43 @@ def attached_findings(
 
 def summarise(
     run: Run,
-    pages: Sequence[Page],
-    interactions: Sequence[Interaction],
-    findings: Sequence[Finding],
+    pages: Iterable[Page],
+    interactions: Iterable[Interaction],
+    findings: Iterable[Finding],
 ) -> dict[str, Any]:
     """The summary figures of a run (see the module docstring for the risk definitions)."""
     attached = attached_findings(interactions, findings)
-    return {
-        "pages": _page_counts(pages),
-        "interactions": _interaction_counts(interactions),
-        "two_way_share": _two_way_share(interactions),
-        "four_cos_coverage": _four_cos_coverage(interactions),
-        "participation": _participation(interactions),
-        "blocked_two_way": _blocked_two_way(interactions, attached),
-        "findings": _finding_counts(findings),
-        "errors": sum(1 for p in pages if p.error is not None)
-        + sum(1 for f in findings if f.outcome is Outcome.ERROR),
-        "risk": _risk(run, pages, interactions),
-    }
+    pairs = ((i, attached.get(i.id, [])) for i in interactions)
+    return summarise_pairs(run, pages, pairs, findings)
 
 
-def _page_counts(pages: Sequence[Page]) -> dict[str, Any]:
-    html = sum(1 for p in pages if p.is_html)
-    documents = sum(1 for p in pages if p.is_document and p.error is None)
-    errors = sum(1 for p in pages if p.error is not None)
+def summarise_pairs(
+    run: Run,
+    pages: Iterable[Page],
+    pairs: Iterable[tuple[Interaction, Sequence[Finding]]],
+    findings: Iterable[Finding],
+) -> dict[str, Any]:
+    """:func:`summarise` in one pass over each kind of record, each interaction with its
+    findings: what it keeps grows with the pages that have interactions, not with the run."""
+    interactions = InteractionTally()
+    for interaction, found in pairs:
+        interactions.add(interaction, found)
+    page_tally = PageTally(interactions.per_page)
+    for page in pages:
+        page_tally.add(page)
+    finding_tally = FindingTally()
+    for finding in findings:
+        finding_tally.add(finding)
     return {
-        "total": len(pages),
-        "html": html,
-        "documents": documents,
-        "errors": errors,
-        # fetched, but neither a web page nor a known document: html + documents + errors +
-        # other = total
-        "other": len(pages) - html - documents - errors,
-        "browser_checked": sum(1 for p in pages if p.browser_checked),
-        # why pages could not be fetched, most frequent first: "HTTP 404", "timeout"...
-        "failed_by_reason": dict(
-            Counter(failure_reason(p.error) for p in pages if p.error is not None).most_common()
-        ),
+        "pages": page_tally.counts(),
+        "interactions": interactions.counts(),
+        "two_way_share": interactions.two_way_share(),
+        "four_cos_coverage": interactions.four_cos_coverage(),
+        "participation": interactions.participation(),
+        "blocked_two_way": interactions.blocked,
+        "findings": finding_tally.counts(),
+        "errors": page_tally.errors + finding_tally.errors,
+        "risk": _risk(run, page_tally, interactions),
     }
 
 
@@ -132,118 +133,192 @@ def failure_reason(error: str) -> str:
     return error.split(" (", 1)[0].split(": ", 1)[0].strip() or error
 
 
-def _interaction_counts(interactions: Sequence[Interaction]) -> dict[str, Any]:
-    by_class = Counter(i.interaction_class for i in interactions)
-    by_mode = Counter(mode_of(i) for i in interactions)
-    by_co = Counter(co for i in interactions for co in i.four_cos)
-    # the same control repeated on many pages (a header search box, a cookie banner)
-    # counts once here: what a site offers, not how often its template repeats it
-    distinct = {(i.kind, i.target, i.label, i.interaction_class): i for i in interactions}
-    distinct_modes = Counter(mode_of(i) for i in distinct.values())
-    return {
-        "total": len(interactions),
-        "distinct": len(distinct),
-        "distinct_by_mode": {m.value: distinct_modes[m] for m in Mode},
-        # the two likeliest classes were close: a person should check the class
-        "needs_review": sum(1 for i in interactions if i.needs_review),
-        "unclassified": by_class[None],
-        "by_class": {c.value: by_class[c] for c in InteractionClass},
-        "by_mode": {m.value: by_mode[m] for m in Mode},
-        "by_four_co": {co.value: by_co[co] for co in FourCo},
-    }
+class InteractionTally:
+    """Counts over interactions seen one at a time, with their findings."""
+
+    def __init__(self) -> None:
+        self.total = self.needs_review = self.blocked = 0
+        self.by_class: Counter[InteractionClass | None] = Counter()
+        self.by_mode: Counter[Mode | None] = Counter()
+        self.by_co: Counter[FourCo] = Counter()
+        self.levels: Counter[Participation | None] = Counter()
+        # the same control repeated on many pages (a header search box, a cookie banner)
+        # counts once: what a site offers, not how often its template repeats it. Kept by
+        # the hash of what makes it the same, with the mode of the last one seen.
+        self.distinct: dict[int, Mode | None] = {}
+        self.counted = self.two_way = 0  # classified, not utility; of them two-way
+        self.two_way_cos: set[FourCo] = set()
+        self.per_page: dict[str, list[float]] = {}  # url -> [highest risk, scored count]
+        self.scored: list[float] = [0.0, 0.0]  # sum and count of non-utility risks
+
+    def add(self, interaction: Interaction, found: Sequence[Finding]) -> None:
+        mode = mode_of(interaction)
+        cls = interaction.interaction_class
+        self.total += 1
+        self.needs_review += interaction.needs_review
+        self.by_class[cls] += 1
+        self.by_mode[mode] += 1
+        self.by_co.update(interaction.four_cos)
+        self.levels[interaction.participation] += 1
+        key = (interaction.kind, interaction.target, interaction.label, cls)
+        self.distinct[hash(key)] = mode
+        if cls is not None and cls is not InteractionClass.UTILITY:
+            self.counted += 1
+            self.two_way += mode is Mode.TWO_WAY
+        if mode is Mode.TWO_WAY:
+            self.two_way_cos.update(interaction.four_cos)
+            self.blocked += any(f.outcome is Outcome.VIOLATION for f in found)
+        if interaction.risk is not None:
+            score = float(interaction.risk.score)
+            page = self.per_page.setdefault(interaction.page, [0.0, 0])
+            page[0] = max(page[0], score)
+            page[1] += 1
+            if cls is not InteractionClass.UTILITY:
+                self.scored[0] += score
+                self.scored[1] += 1
+
+    def counts(self) -> dict[str, Any]:
+        distinct_modes = Counter(self.distinct.values())
+        return {
+            "total": self.total,
+            "distinct": len(self.distinct),
+            "distinct_by_mode": {m.value: distinct_modes[m] for m in Mode},
+            # the two likeliest classes were close: a person should check the class
+            "needs_review": self.needs_review,
+            "unclassified": self.by_class[None],
+            "by_class": {c.value: self.by_class[c] for c in InteractionClass},
+            "by_mode": {m.value: self.by_mode[m] for m in Mode},
+            "by_four_co": {co.value: self.by_co[co] for co in FourCo},
+        }
+
+    def two_way_share(self) -> float | None:
+        """Two-way interactions over every classified interaction that is not a utility."""
+        return round(self.two_way / self.counted, 4) if self.counted else None
+
+    def four_cos_coverage(self) -> dict[str, Any]:
+        # Only two-way interactions count: a Co tag on a one-way item offers no online route.
+        covered = [co.value for co in FourCo if co in self.two_way_cos]
+        return {
+            "covered": covered,
+            "missing": [co.value for co in FourCo if co not in self.two_way_cos],
+            "count": len(covered),
+            "of": len(FourCo),
+        }
+
+    def participation(self) -> dict[str, Any]:
+        epi: Counter[str] = Counter()
+        for level, count in self.levels.items():
+            if level is not None:
+                epi[UN_EPI_LEVEL[level]] += count
+        return {
+            "iap2": {p.value: self.levels[p] for p in Participation},
+            "none": self.levels[None],
+            "un_epi": {level: epi[level] for level in UN_EPI_LEVELS},
+        }
 
 
-def _two_way_share(interactions: Sequence[Interaction]) -> float | None:
-    """Two-way interactions over every classified interaction that is not a utility."""
-    counted = [
-        i
-        for i in interactions
-        if i.interaction_class is not None and i.interaction_class is not InteractionClass.UTILITY
-    ]
-    if not counted:
-        return None
-    two_way = sum(1 for i in counted if mode_of(i) is Mode.TWO_WAY)
-    return round(two_way / len(counted), 4)
+class PageTally:
+    """Counts over pages seen one at a time; the riskiest pages kept, not every page."""
+
+    def __init__(self, interaction_pages: dict[str, list[float]]) -> None:
+        self.total = self.html = self.documents = self.errors = self.browser_checked = 0
+        self.failed: Counter[str] = Counter()
+        self.scored = False  # whether any page has a stored risk
+        self.top: list[tuple[float, int, str]] = []  # (-score, order, url), of stored risks
+        self.interaction_pages = interaction_pages
+        self.order: dict[str, int] = {}  # of the pages with scored interactions only
+
+    def add(self, page: Page) -> None:
+        n = self.total
+        self.total += 1
+        self.html += page.is_html
+        self.documents += page.is_document and page.error is None
+        self.browser_checked += page.browser_checked
+        if page.error is not None:
+            self.errors += 1
+            self.failed[failure_reason(page.error)] += 1
+        if page.url in self.interaction_pages:
+            self.order.setdefault(page.url, n)
+        if page.risk is not None:
+            self.scored = True
+            # later duplicates of a URL replace its score, as a dict keyed by URL would
+            self.top = [t for t in self.top if t[2] != page.url]
+            self.top.append((-float(page.risk.score), n, page.url))
+            self.top = heapq.nsmallest(TOP_PAGES, self.top)
+
+    def counts(self) -> dict[str, Any]:
+        return {
+            "total": self.total,
+            "html": self.html,
+            "documents": self.documents,
+            "errors": self.errors,
+            # fetched, but neither a web page nor a known document: html + documents +
+            # errors + other = total
+            "other": self.total - self.html - self.documents - self.errors,
+            "browser_checked": self.browser_checked,
+            # why pages could not be fetched, most frequent first: "HTTP 404", "timeout"...
+            "failed_by_reason": dict(self.failed.most_common()),
+        }
+
+    def ranked(self) -> list[tuple[str, float]]:
+        """The riskiest pages, best first: by stored page risk if any page has one, else by
+        the highest interaction risk on the page; ties in stored order."""
+        if self.scored:
+            return [(url, -score) for score, _, url in sorted(self.top)]
+        pages = self.interaction_pages
+        last = self.total
+        best = heapq.nsmallest(
+            TOP_PAGES, pages, key=lambda url: (-pages[url][0], self.order.get(url, last))
+        )
+        return [(url, pages[url][0]) for url in best]
 
 
-def _four_cos_coverage(interactions: Sequence[Interaction]) -> dict[str, Any]:
-    # Only two-way interactions count: a Co tag on a one-way item offers no online route.
-    present = {co for i in interactions if mode_of(i) is Mode.TWO_WAY for co in i.four_cos}
-    covered = [co.value for co in FourCo if co in present]
-    return {
-        "covered": covered,
-        "missing": [co.value for co in FourCo if co not in present],
-        "count": len(covered),
-        "of": len(FourCo),
-    }
+class FindingTally:
+    def __init__(self) -> None:
+        self.total = self.errors = 0
+        self.by_outcome: Counter[Outcome] = Counter()
+        self.by_source: Counter[Source] = Counter()
+        self.violations_by_source: Counter[Source] = Counter()
+        self.impacts: dict[Outcome, Counter[Impact | None]] = {
+            Outcome.VIOLATION: Counter(),
+            Outcome.NEEDS_REVIEW: Counter(),
+        }
+
+    def add(self, finding: Finding) -> None:
+        self.total += 1
+        self.by_outcome[finding.outcome] += 1
+        self.by_source[finding.source] += 1
+        self.errors += finding.outcome is Outcome.ERROR
+        if finding.outcome is Outcome.VIOLATION:
+            self.violations_by_source[finding.source] += 1
+        if finding.outcome in self.impacts:
+            self.impacts[finding.outcome][finding.impact] += 1
+
+    def counts(self) -> dict[str, Any]:
+        return {
+            "total": self.total,
+            "by_outcome": {o.value: self.by_outcome[o] for o in Outcome},
+            "by_source": {s.value: self.by_source[s] for s in Source},
+            # violations and needs-review are kept apart: only violations are failures
+            "by_impact": _impacts(self.impacts[Outcome.VIOLATION]),
+            "needs_review_by_impact": _impacts(self.impacts[Outcome.NEEDS_REVIEW]),
+            "violations_by_source": {s.value: self.violations_by_source[s] for s in Source},
+        }
 
 
-def _participation(interactions: Sequence[Interaction]) -> dict[str, Any]:
-    levels = Counter(i.participation for i in interactions)
-    epi = Counter(UN_EPI_LEVEL[p] for i in interactions if (p := i.participation) is not None)
-    return {
-        "iap2": {p.value: levels[p] for p in Participation},
-        "none": levels[None],
-        "un_epi": {level: epi[level] for level in UN_EPI_LEVELS},
-    }
-
-
-def _blocked_two_way(
-    interactions: Sequence[Interaction], attached: dict[str, list[Finding]]
-) -> int:
-    return sum(
-        1
-        for i in interactions
-        if mode_of(i) is Mode.TWO_WAY
-        and any(f.outcome is Outcome.VIOLATION for f in attached.get(i.id, ()))
-    )
-
-
-def _finding_counts(findings: Sequence[Finding]) -> dict[str, Any]:
-    violations = [f for f in findings if f.outcome is Outcome.VIOLATION]
-    review = [f for f in findings if f.outcome is Outcome.NEEDS_REVIEW]
-    return {
-        "total": len(findings),
-        "by_outcome": _count_enum(Outcome, (f.outcome for f in findings)),
-        "by_source": _count_enum(Source, (f.source for f in findings)),
-        # violations and needs-review are kept apart: only violations are failures
-        "by_impact": _count_impacts(violations),
-        "needs_review_by_impact": _count_impacts(review),
-        "violations_by_source": _count_enum(Source, (f.source for f in violations)),
-    }
-
-
-def _count_impacts(findings: Sequence[Finding]) -> dict[str, int]:
-    counts = Counter(f.impact for f in findings)
+def _impacts(counts: Counter[Impact | None]) -> dict[str, int]:
     ordered = sorted(Impact, key=lambda i: -IMPACT_ORDER[i])
     return {**{i.value: counts[i] for i in ordered}, "unrated": counts[None]}
 
 
-def _count_enum(enum_type: Any, values: Iterable[Any]) -> dict[str, int]:
-    counts = Counter(values)
-    return {member.value: counts[member] for member in enum_type}
-
-
-def _risk(run: Run, pages: Sequence[Page], interactions: Sequence[Interaction]) -> dict[str, Any]:
-    page_scores: dict[str, float] = {}
-    page_counts: Counter[str] = Counter()
-    scored: list[float] = []
-    for interaction in interactions:
-        if interaction.risk is None:
-            continue
-        score = float(interaction.risk.score)
-        page_counts[interaction.page] += 1
-        page_scores[interaction.page] = max(page_scores.get(interaction.page, 0.0), score)
-        if interaction.interaction_class is not InteractionClass.UTILITY:
-            scored.append(score)
-    if any(p.risk is not None for p in pages):
-        page_scores = {p.url: float(p.risk.score) for p in pages if p.risk is not None}
+def _risk(run: Run, pages: PageTally, interactions: InteractionTally) -> dict[str, Any]:
+    total, count = interactions.scored
     if run.risk is not None:
         site = round(float(run.risk.score), 1)
     else:
-        site = round(sum(scored) / len(scored), 1) if scored else 0.0
-    order = {p.url: n for n, p in enumerate(pages)}
-    ranked = sorted(page_scores, key=lambda url: (-page_scores[url], order.get(url, len(order))))
+        site = round(total / count, 1) if count else 0.0
+    ranked = pages.ranked()
+    per_page = interactions.per_page
     return {
         "site": site,
         "site_factors": [
@@ -252,10 +327,14 @@ def _risk(run: Run, pages: Sequence[Page], interactions: Sequence[Interaction]) 
         ]
         if run.risk is not None
         else [],
-        "max_page": round(page_scores[ranked[0]], 1) if ranked else 0.0,
-        "interactions_scored": sum(page_counts.values()),
+        "max_page": round(ranked[0][1], 1) if ranked else 0.0,
+        "interactions_scored": sum(int(p[1]) for p in per_page.values()),
         "pages": [
-            {"page": url, "score": round(page_scores[url], 1), "interactions": page_counts[url]}
-            for url in ranked[:TOP_PAGES]
+            {
+                "page": url,
+                "score": round(score, 1),
+                "interactions": int(per_page.get(url, (0, 0))[1]),
+            }
+            for url, score in ranked
         ],
     }

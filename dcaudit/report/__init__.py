@@ -6,19 +6,20 @@ functions return the text of one format from :class:`ReportData`.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from pathlib import Path
 
 from dcaudit.errors import ConfigError
-from dcaudit.report.csv import render_csv
+from dcaudit.report.csv import csv_writers, render_csv
 from dcaudit.report.data import ReportData, build_report_data, load_report_data
-from dcaudit.report.files import make_folder, write_files
-from dcaudit.report.gitlab import render_code_quality, render_pa11y
+from dcaudit.report.files import Writer, make_folder, write_files
+from dcaudit.report.gitlab import render_code_quality, render_pa11y, write_pa11y
 from dcaudit.report.html import render_html
-from dcaudit.report.json import render_json
-from dcaudit.report.junit import parse_impact, render_junit
+from dcaudit.report.json import render_json, write_json
+from dcaudit.report.junit import parse_impact, render_junit, write_junit
 from dcaudit.report.markdown import render_markdown
-from dcaudit.report.sarif import render_sarif
+from dcaudit.report.sarif import render_sarif, write_sarif
 from dcaudit.store import Store
 
 FORMATS = ("html", "json", "csv", "junit", "sarif", "md", "codequality", "accessibility")
@@ -79,24 +80,24 @@ def write_report_data(
 
 def _render(
     fmt: str, data: ReportData, junit_impact: str, gate_failures: Sequence[str]
-) -> dict[str, str]:
-    """File name -> text of one format (two files for csv)."""
+) -> dict[str, str | Writer]:
+    """File name -> text, or what writes it as it is made, of one format (two for csv)."""
     if fmt == "html":
         return {"report.html": render_html(data)}
     if fmt == "json":
-        return {"report.json": render_json(data)}
+        return {"report.json": functools.partial(write_json, data)}
     if fmt == "csv":
-        return render_csv(data)
+        return dict(csv_writers(data))
     if fmt == "junit":
-        return {"junit.xml": render_junit(data, junit_impact)}
+        return {"junit.xml": lambda out: write_junit(data, out, junit_impact)}
     if fmt == "sarif":
-        return {"report.sarif": render_sarif(data)}
+        return {"report.sarif": functools.partial(write_sarif, data)}
     if fmt == "md":
         return {"summary.md": render_markdown(data, gate_failures)}
     if fmt == "codequality":
         return {"gl-code-quality-report.json": render_code_quality(data)}
     if fmt == "accessibility":
-        return {"gl-accessibility.json": render_pa11y(data)}
+        return {"gl-accessibility.json": functools.partial(write_pa11y, data)}
     return {}
 
 

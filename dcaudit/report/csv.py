@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from typing import TextIO
 
+from dcaudit.chunks import with_findings
 from dcaudit.models import Outcome
 from dcaudit.report.data import ReportData
-from dcaudit.summary import attached_findings, mode_of
+from dcaudit.report.files import Writer
+from dcaudit.summary import mode_of
 
 INTERACTION_COLUMNS = (
     "id",
@@ -59,41 +62,58 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 def render_csv(data: ReportData) -> dict[str, str]:
     """File name -> CSV text."""
-    attached = attached_findings(data.interactions, data.findings)
-    interaction_rows = []
-    for i in data.interactions:
-        found = attached.get(i.id, [])
-        interaction_rows.append(
-            (
-                i.id,
-                i.page,
-                i.kind.value,
-                i.interaction_class.value if i.interaction_class else "",
-                m.value if (m := mode_of(i)) else "",
-                i.label,
-                i.selector,
-                i.target,
-                i.method,
-                i.platform,
-                ";".join(c.value for c in i.four_cos),
-                i.participation.value if i.participation else "",
-                "yes" if i.closes_loop else "no",
-                f"{i.confidence:.2f}",
-                "yes" if i.needs_review else "no",
-                i.runner_up.value if i.runner_up else "",
-                "" if i.risk is None else f"{i.risk.score:g}",
-                ""
-                if i.risk is None
-                else "; ".join(f"{f.factor} ({f.weight:g})" for f in i.risk.factors),
-                sum(1 for f in found if f.outcome is Outcome.VIOLATION),
-                sum(1 for f in found if f.outcome is Outcome.NEEDS_REVIEW),
-                ";".join(f.id for f in found),
-                ";".join(dict.fromkeys(e.rule for e in i.evidence)),
-                ";".join(i.tags),
-            )
+    texts = {}
+    for name, write in csv_writers(data).items():
+        out = io.StringIO()
+        write(out)
+        texts[name] = out.getvalue()
+    return texts
+
+
+def csv_writers(data: ReportData) -> dict[str, Writer]:
+    """File name -> what writes it, row by row as the records are read."""
+    return {
+        "interactions.csv": lambda out: _write_table(
+            out, INTERACTION_COLUMNS, _interaction_rows(data)
+        ),
+        "findings.csv": lambda out: _write_table(out, FINDING_COLUMNS, _finding_rows(data)),
+    }
+
+
+def _interaction_rows(data: ReportData) -> Iterator[tuple[object, ...]]:
+    for i, found in with_findings(data.interactions, data.findings):
+        yield (
+            i.id,
+            i.page,
+            i.kind.value,
+            i.interaction_class.value if i.interaction_class else "",
+            m.value if (m := mode_of(i)) else "",
+            i.label,
+            i.selector,
+            i.target,
+            i.method,
+            i.platform,
+            ";".join(c.value for c in i.four_cos),
+            i.participation.value if i.participation else "",
+            "yes" if i.closes_loop else "no",
+            f"{i.confidence:.2f}",
+            "yes" if i.needs_review else "no",
+            i.runner_up.value if i.runner_up else "",
+            "" if i.risk is None else f"{i.risk.score:g}",
+            ""
+            if i.risk is None
+            else "; ".join(f"{f.factor} ({f.weight:g})" for f in i.risk.factors),
+            sum(1 for f in found if f.outcome is Outcome.VIOLATION),
+            sum(1 for f in found if f.outcome is Outcome.NEEDS_REVIEW),
+            ";".join(f.id for f in found),
+            ";".join(dict.fromkeys(e.rule for e in i.evidence)),
+            ";".join(i.tags),
         )
-    finding_rows = [
-        (
+
+
+def _finding_rows(data: ReportData) -> Iterator[tuple[object, ...]]:
+    for f in data.findings:
+        yield (
             f.id,
             f.fingerprint,
             f.rule,
@@ -108,20 +128,19 @@ def render_csv(data: ReportData) -> dict[str, str]:
             f.message,
             f.help_url,
         )
-        for f in data.findings
-    ]
-    return {
-        "interactions.csv": _table(INTERACTION_COLUMNS, interaction_rows),
-        "findings.csv": _table(FINDING_COLUMNS, finding_rows),
-    }
 
 
 def _table(columns: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     out = io.StringIO()
+    _write_table(out, columns, rows)
+    return out.getvalue()
+
+
+def _write_table(out: TextIO, columns: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(columns)
-    writer.writerows([_cell(v) for v in row] for row in rows)
-    return out.getvalue()
+    for row in rows:
+        writer.writerow([_cell(v) for v in row])
 
 
 def _cell(value: object) -> object:

@@ -9,20 +9,22 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from dcaudit.chunks import Rows, stored_rows, with_findings
 from dcaudit.diff import Changes
 from dcaudit.models import Finding, Interaction, Page, Run, Skip
 from dcaudit.report.rules import RuleText, rule_texts
 from dcaudit.report.site import home_page, site_name
 from dcaudit.store import Store
-from dcaudit.summary import summarise
+from dcaudit.summary import summarise_pairs
 
 
 @dataclass(frozen=True)
 class ReportData:
     run: Run
-    pages: list[Page]
-    interactions: list[Interaction]
-    findings: list[Finding]
+    # lists in memory, or a stored run's tables read in chunks each time they are iterated
+    pages: Rows[Page]
+    interactions: Rows[Interaction]
+    findings: Rows[Finding]
     summary: dict[str, Any]
     skips: list[Skip]
     site_name: str = ""  # og:site_name, the home page's title, or the host
@@ -32,40 +34,52 @@ class ReportData:
 
 def build_report_data(
     run: Run,
-    pages: list[Page],
-    interactions: list[Interaction],
-    findings: list[Finding],
+    pages: Rows[Page],
+    interactions: Rows[Interaction],
+    findings: Rows[Finding],
     skips: list[Skip] | None = None,
     *,
     home_html: str | None = None,
+    rule_ids: list[str] | None = None,
 ) -> ReportData:
-    """ReportData from records in memory (the pipeline's or a test's); ``home_html`` is the
-    home page's HTML, for its og:site_name."""
+    """ReportData from records in memory (the pipeline's or a test's) or read from a store;
+    ``home_html`` is the home page's HTML, for its og:site_name; ``rule_ids`` the findings'
+    rules in first-seen order, when known without reading every finding."""
     return ReportData(
         run=run,
         pages=pages,
         interactions=interactions,
         findings=findings,
-        summary=summarise(run, pages, interactions, findings),
+        summary=summarise_pairs(run, pages, with_findings(interactions, findings), findings),
         skips=list(skips or ()),
         site_name=site_name(run, pages, home_html),
-        rules=rule_texts(run, (f.rule for f in findings)),
+        rules=rule_texts(run, rule_ids if rule_ids is not None else (f.rule for f in findings)),
     )
 
 
 def load_report_data(store: Store, run_id: str) -> ReportData:
-    """Load a stored run; an unknown run id raises StoreError naming the latest runs."""
+    """A stored run, its records read in chunks whenever a report goes through them (a
+    large run never whole in memory); an unknown run id raises StoreError naming the
+    latest runs."""
     run = store.get_run(run_id)
-    pages = list(store.pages(run_id))
+    pages: Rows[Page] = stored_rows(store, run_id, "pages")
     home = home_page(run, pages)
     return build_report_data(
         run,
         pages,
-        list(store.interactions(run_id)),
-        list(store.findings(run_id)),
+        stored_rows(store, run_id, "interactions"),
+        stored_rows(store, run_id, "findings"),
         store.skips(run_id),
         home_html=store.page_body(run_id, home.url) if home else None,
+        rule_ids=[rule for (rule,) in store.read(_RULES_IN_ORDER, (run_id,))],
     )
+
+
+# each rule once, in the order its first finding was stored
+_RULES_IN_ORDER = """
+    SELECT json_extract(data, '$.rule') FROM findings WHERE run_id = ?
+    GROUP BY json_extract(data, '$.rule') ORDER BY MIN(seq)
+"""
 
 
 def with_changes(data: ReportData, changes: Changes | None) -> ReportData:

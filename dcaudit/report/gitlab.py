@@ -11,14 +11,16 @@ findings that need review (warnings), as pa11y-ci does.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+import io
+from collections.abc import Iterable, Iterator
+from typing import Any, TextIO
 
 from dcaudit.checks.findings import page_path
+from dcaudit.chunks import by_page
 from dcaudit.identity import finding_identity
 from dcaudit.models import Finding, Impact, Outcome, Source
 from dcaudit.report.data import ReportData
-from dcaudit.report.json import encode
+from dcaudit.report.json import HOLE, PRETTY_MAX_ITEMS, compact, encode
 from dcaudit.report.site import host_of
 from dcaudit.report.text import plain
 
@@ -76,20 +78,55 @@ def _issue(finding: Finding, identity: str) -> dict[str, Any]:
 
 
 def render_pa11y(data: ReportData) -> str:
-    results: dict[str, list[dict[str, Any]]] = {
-        p.url: [] for p in data.pages if p.is_html or p.error
-    }
-    for finding in _reported(data.findings):
-        if finding.source in ACCESSIBILITY:
-            results.setdefault(finding.page, []).append(_pa11y_issue(finding))
-    errors = sum(1 for issues in results.values() for i in issues if i["type"] == "error")
-    document = {
-        "total": len(results),
-        "passes": sum(1 for issues in results.values() if not issues),
+    out = io.StringIO()
+    write_pa11y(data, out)
+    return out.getvalue()
+
+
+def write_pa11y(data: ReportData, out: TextIO) -> None:
+    """gl-accessibility.json into ``out``; above PRETTY_MAX_ITEMS findings compact and made
+    a chunk of pages at a time: once for the totals, once to write the results."""
+    if len(data.findings) <= PRETTY_MAX_ITEMS:
+        results = dict(kv for chunk in _pa11y_chunks(data) for kv in chunk.items())
+        out.write(encode(_pa11y_document(results, results), len(data.findings)))
+        return
+    totals = {"total": 0, "passes": 0, "errors": 0}
+    for chunk in _pa11y_chunks(data):
+        for key, value in _pa11y_document(chunk, {}).items():
+            if key != "results":
+                totals[key] += value
+    out.write(compact({**totals, "results": HOLE}).split(compact(HOLE))[0] + "{")
+    first = True
+    for chunk in _pa11y_chunks(data):
+        for page, issues in chunk.items():
+            out.write(("" if first else ",") + compact(page) + ":" + compact(issues))
+            first = False
+    out.write("}}\n")
+
+
+def _pa11y_chunks(data: ReportData) -> Iterator[dict[str, list[dict[str, Any]]]]:
+    """Page URL -> its accessibility issues, for the web pages and failed pages of each
+    chunk of pages (in stored order)."""
+    for pages, _, findings in by_page(data.pages, None, data.findings):
+        results: dict[str, list[dict[str, Any]]] = {
+            p.url: [] for p in pages if p.is_html or p.error
+        }
+        for finding in _reported(findings):
+            if finding.source in ACCESSIBILITY:
+                results.setdefault(finding.page, []).append(_pa11y_issue(finding))
+        yield results
+
+
+def _pa11y_document(
+    counted: dict[str, list[dict[str, Any]]], results: dict[str, list[dict[str, Any]]]
+) -> dict[str, Any]:
+    errors = sum(1 for issues in counted.values() for i in issues if i["type"] == "error")
+    return {
+        "total": len(counted),
+        "passes": sum(1 for issues in counted.values() if not issues),
         "errors": errors,
         "results": results,
     }
-    return encode(document, len(data.findings))
 
 
 def _pa11y_issue(finding: Finding) -> dict[str, Any]:

@@ -13,8 +13,10 @@ from __future__ import annotations
 import base64
 import functools
 import hashlib
+import itertools
 import json
-from collections import Counter, defaultdict
+from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib.resources import files
@@ -25,6 +27,7 @@ import jinja2
 from markupsafe import Markup
 
 from dcaudit.checks.assisted_route import NOTE_PREFIX as ROUTE_NOTE
+from dcaudit.chunks import lookup_pages, with_findings, with_interactions
 from dcaudit.models import (
     MODE_OF_CLASS,
     Finding,
@@ -36,7 +39,6 @@ from dcaudit.models import (
     Page,
     Participation,
     SkipReason,
-    Source,
 )
 from dcaudit.redact import redact_settings, strip_userinfo
 from dcaudit.report.aggregate import (
@@ -44,10 +46,10 @@ from dcaudit.report.aggregate import (
     FACTORS,
     SITE_WIDE,
     RuleGroup,
-    fix_groups,
-    group_by_rule,
+    fixes_of,
+    group_linked,
     impact_rank,
-    link,
+    pages_of_rules,
 )
 from dcaudit.report.changes import changes_view
 from dcaudit.report.charts import Chart, bar_chart
@@ -63,6 +65,15 @@ SKIPS_SHOWN = 50
 FAILURES_SHOWN = 50
 FIX_FIRST = 12  # fix cards shown
 FIX_LISTED = 8  # interactions listed on a fix card; the rest are counted
+# the rule tables: accessibility violations and needs review, exclusion and security
+# factors (both outcomes), and every violation (for the headline and the widespread list)
+RULE_GROUPS = (
+    (Outcome.VIOLATION, ACCESSIBILITY),
+    (Outcome.NEEDS_REVIEW, ACCESSIBILITY),
+    (Outcome.VIOLATION, FACTORS),
+    (Outcome.NEEDS_REVIEW, FACTORS),
+    (Outcome.VIOLATION, (*ACCESSIBILITY, *FACTORS)),
+)
 
 CLASS_ORDER = (
     InteractionClass.TRANSACTIONAL,
@@ -184,22 +195,26 @@ def _csp(css: str, js: str) -> str:
 
 
 def build_view(data: ReportData) -> dict[str, Any]:
-    """Everything the template shows, computed once."""
-    pages_by_url = {p.url: p for p in data.pages}
-    links = link(data.interactions, data.findings)
-    sections, anchors = _class_sections(data.interactions, links.attached, pages_by_url)
-
-    def groups(outcome: Outcome, sources: tuple[Source, ...]) -> list[RuleGroup]:
-        return group_by_rule(
-            data.findings, links, outcome=outcome, sources=sources, texts=data.rules
-        )
-
-    violations = groups(Outcome.VIOLATION, ACCESSIBILITY)
-    reviews = groups(Outcome.NEEDS_REVIEW, ACCESSIBILITY)
-    factors = groups(Outcome.VIOLATION, FACTORS) + groups(Outcome.NEEDS_REVIEW, FACTORS)
-    all_violations = groups(Outcome.VIOLATION, (*ACCESSIBILITY, *FACTORS))
+    """Everything the template shows, computed once. A stored run's records are read a
+    chunk at a time (each pass keeps what is shown and counts the rest), pages looked up
+    by URL in the store, so a large run's report is made in bounded memory."""
+    pages_by_url = lookup_pages(data.pages)
+    sections, anchors = _class_sections(
+        with_findings(data.interactions, data.findings), pages_by_url
+    )
+    violations, reviews, factor_violations, factor_reviews, all_violations = group_linked(
+        with_interactions(data.interactions, data.findings),
+        RULE_GROUPS,
+        data.rules,
+        pages_of_rules(data.findings, RULE_GROUPS),
+    )
     summary = data.summary
-    fixes, fix_total = fix_groups(links, pages_by_url, data.rules, FIX_FIRST)
+    fixes, fix_total = fixes_of(
+        lambda: with_findings(data.interactions, data.findings), pages_by_url, data.rules, FIX_FIRST
+    )
+    digital_layer = (
+        i for i in data.interactions if i.interaction_class is InteractionClass.DIGITAL_LAYER
+    )
     return {
         "site": data.site_name,
         "site_host": host_of(data.run.seeds[0]) if data.run.seeds else "",
@@ -221,15 +236,13 @@ def build_view(data: ReportData) -> dict[str, Any]:
         "co_matrix": _co_matrix(data.interactions),
         "ladder_chart": _ladder_chart(summary),
         "ladder_rows": _ladder_rows(summary),
-        "digital_layer": [
-            i for i in data.interactions if i.interaction_class is InteractionClass.DIGITAL_LAYER
-        ][:INTERACTIONS_SHOWN_PER_CLASS],
+        "digital_layer": list(itertools.islice(digital_layer, INTERACTIONS_SHOWN_PER_CLASS)),
         "sections": sections,
         "impact_chart": _impact_chart(summary),
         "impact_rows": _impact_rows(summary),
         "a11y_violations": violations,
         "a11y_reviews": reviews,
-        "factor_groups": factors,
+        "factor_groups": factor_violations + factor_reviews,
         "method": _method(data),
         "changes": changes_view(data.changes, data.rules) if data.changes else None,
         "classes": {c.value: c for c in InteractionClass},
@@ -237,29 +250,47 @@ def build_view(data: ReportData) -> dict[str, Any]:
     }
 
 
+def _riskiest(
+    pairs: Iterable[tuple[Interaction, list[Finding]]],
+) -> tuple[Counter[InteractionClass | None], dict[Any, Mode | None], dict[Any, list[Any]]]:
+    """Per class: how many, the mode of the first, and the INTERACTIONS_SHOWN_PER_CLASS
+    riskiest (ties in stored order) with their findings, riskiest first."""
+    counts: Counter[InteractionClass | None] = Counter()
+    first: dict[InteractionClass | None, Mode | None] = {}
+    top: dict[InteractionClass | None, list[Any]] = {}
+    for n, (interaction, found) in enumerate(pairs):
+        cls = interaction.interaction_class
+        counts[cls] += 1
+        first.setdefault(cls, mode_of(interaction))
+        kept = top.setdefault(cls, [])
+        risk = interaction.risk.score if interaction.risk else 0.0
+        kept.append((-risk, n, interaction, found))
+        if len(kept) >= 2 * INTERACTIONS_SHOWN_PER_CLASS:  # trimmed now and then: bounded
+            kept.sort(key=lambda item: item[:2])
+            del kept[INTERACTIONS_SHOWN_PER_CLASS:]
+    for kept in top.values():
+        kept.sort(key=lambda item: item[:2])
+        del kept[INTERACTIONS_SHOWN_PER_CLASS:]
+    return counts, first, top
+
+
 def _class_sections(
-    interactions: list[Interaction],
-    attached: dict[str, list[Finding]],
-    pages_by_url: dict[str, Page],
+    pairs: Iterable[tuple[Interaction, list[Finding]]],
+    pages_by_url: Mapping[str, Page],
 ) -> tuple[list[ClassSection], dict[str, str]]:
-    by_class: defaultdict[InteractionClass | None, list[Interaction]] = defaultdict(list)
-    for interaction in interactions:
-        by_class[interaction.interaction_class].append(interaction)
+    counts, first, top = _riskiest(pairs)
     anchors: dict[str, str] = {}
     sections: list[ClassSection] = []
     counter = 0
     for cls in (*CLASS_ORDER, None):
-        members = by_class.get(cls, [])
-        if not members:
+        if not counts.get(cls):
             continue
         # riskiest first, so a capped list still shows what matters
-        ranked = sorted(members, key=lambda i: -(i.risk.score if i.risk else 0.0))
         rows = []
-        for interaction in ranked[:INTERACTIONS_SHOWN_PER_CLASS]:
+        for _, _, interaction, found in top[cls]:
             counter += 1
             anchor = f"ix-{counter}"
             anchors[interaction.id] = anchor
-            found = attached.get(interaction.id, [])
             page = pages_by_url.get(interaction.page)
             rows.append(
                 InteractionRow(
@@ -280,10 +311,10 @@ def _class_sections(
                 cls=cls,
                 name=CLASS_NAME[cls],
                 anchor=f"class-{cls.value if cls else 'unclassified'}",
-                count=len(members),
+                count=counts[cls],
                 rows=tuple(rows),
-                more=len(members) - len(rows),
-                open=(cls is not None and mode_of(members[0]) is Mode.TWO_WAY) or len(rows) <= 8,
+                more=counts[cls] - len(rows),
+                open=(cls is not None and first[cls] is Mode.TWO_WAY) or len(rows) <= 8,
             )
         )
     return sections, anchors
@@ -320,7 +351,7 @@ def _class_chart(summary: dict[str, Any]) -> Chart:
     )
 
 
-def _co_matrix(interactions: list[Interaction]) -> list[tuple[str, list[int], int]]:
+def _co_matrix(interactions: Iterable[Interaction]) -> list[tuple[str, list[int], int]]:
     """Rows: each Co; columns: CLASS_ORDER; cells: interactions with that Co and class."""
     cells: Counter[tuple[FourCo, InteractionClass | None]] = Counter(
         (co, i.interaction_class) for i in interactions for co in i.four_cos
@@ -380,10 +411,16 @@ def _method(data: ReportData) -> dict[str, Any]:
             (SKIP_NAME.get(reason, reason), count)
             for reason, count in sorted(skip_counts.items(), key=lambda kv: -kv[1])
         ],
-        "failed_pages": [p for p in data.pages if p.error is not None][:FAILURES_SHOWN],
-        "failed_checks": [f for f in data.findings if f.outcome is Outcome.ERROR][:FAILURES_SHOWN],
-        "html_pages": sum(1 for p in data.pages if p.is_html),
+        "failed_pages": _first((p for p in data.pages if p.error is not None), FAILURES_SHOWN),
+        "failed_checks": _first(
+            (f for f in data.findings if f.outcome is Outcome.ERROR), FAILURES_SHOWN
+        ),
+        "html_pages": data.summary["pages"]["html"],
     }
+
+
+def _first(items: Iterable[Any], count: int) -> list[Any]:
+    return list(itertools.islice(items, count))
 
 
 def _signed(value: float) -> str:

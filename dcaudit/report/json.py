@@ -6,10 +6,13 @@ whatever fields the models grow; ``report.schema.json`` beside this file documen
 
 from __future__ import annotations
 
+import io
 import json
 from collections import defaultdict
-from typing import Any
+from collections.abc import Iterable, Iterator
+from typing import Any, TextIO
 
+from dcaudit.chunks import by_page, with_findings
 from dcaudit.models import Finding, Interaction, Page, Risk, Source
 from dcaudit.redact import redact_settings, strip_userinfo
 from dcaudit.report.data import ReportData
@@ -49,10 +52,70 @@ def report_dict(data: ReportData) -> dict[str, Any]:
 
 
 def render_json(data: ReportData) -> str:
-    return encode(report_dict(data), len(data.findings) + len(data.interactions))
+    out = io.StringIO()
+    write_json(data, out)
+    return out.getvalue()
 
 
-def page_factors(findings: list[Finding]) -> dict[str, list[str]]:
+def write_json(data: ReportData, out: TextIO) -> None:
+    """report.json into ``out``: a small run's as one indented document; above
+    PRETTY_MAX_ITEMS items compact and written as it is made, item by item from the store,
+    the same text ``encode`` gives for the whole document."""
+    items = len(data.findings) + len(data.interactions)
+    if items <= PRETTY_MAX_ITEMS:
+        out.write(encode(report_dict(data), items))
+        return
+    skeleton = {
+        "schema": SCHEMA_ID,
+        "tool": tool_info(data.run),
+        "run": run_dict(data),
+        "pages": HOLE,
+        "interactions": HOLE,
+        "findings": HOLE,
+        "summary": data.summary,
+    }
+    head, *rest = compact(skeleton).split(compact(HOLE))
+    out.write(head)
+    arrays = (
+        (page_dict(p, f) for p, f in _pages_with_factors(data)),
+        (interaction_dict(i, [f.id for f in found]) for i, found in with_findings_of(data)),
+        (finding_dict(f) for f in data.findings),
+    )
+    for items_of, tail in zip(arrays, rest, strict=True):
+        write_array(out, items_of)
+        out.write(tail)
+    out.write("\n")
+
+
+HOLE = "\x00stream\x00"  # where a streamed array goes in a compact skeleton
+
+
+def compact(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def write_array(out: TextIO, items: Iterable[Any]) -> None:
+    """A compact JSON array, one item at a time."""
+    out.write("[")
+    for n, item in enumerate(items):
+        if n:
+            out.write(",")
+        out.write(compact(item))
+    out.write("]")
+
+
+def with_findings_of(data: ReportData) -> Iterator[tuple[Interaction, list[Finding]]]:
+    return with_findings(data.interactions, data.findings)
+
+
+def _pages_with_factors(data: ReportData) -> Iterator[tuple[Page, list[str]]]:
+    """Each page with its factor rules, the findings read a chunk of pages at a time."""
+    for pages, _, findings in by_page(data.pages, None, data.findings):
+        factors = page_factors(findings)
+        yield from ((p, factors.get(p.url, [])) for p in pages)
+
+
+def page_factors(findings: Iterable[Finding]) -> dict[str, list[str]]:
     """Page URL -> sorted rule ids of its exclusion and security findings."""
     rules: defaultdict[str, set[str]] = defaultdict(set)
     for finding in findings:

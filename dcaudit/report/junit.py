@@ -8,9 +8,15 @@ listed in system-out.
 
 from __future__ import annotations
 
+import io
+import shutil
+import tempfile
 import xml.etree.ElementTree as ET
 from collections import defaultdict
+from collections.abc import Iterator
+from typing import TextIO
 
+from dcaudit.chunks import by_page
 from dcaudit.errors import ConfigError
 from dcaudit.models import IMPACT_ORDER, Finding, Impact, Interaction, Outcome, Page
 from dcaudit.report.data import ReportData
@@ -28,21 +34,51 @@ def parse_impact(impact: str) -> Impact:
 
 
 def render_junit(data: ReportData, impact: str = "serious") -> str:
+    out = io.StringIO()
+    write_junit(data, out, impact)
+    return out.getvalue()
+
+
+def write_junit(data: ReportData, out: TextIO, impact: str = "serious") -> None:
+    """junit.xml into ``out``: each page's suite made and spooled to a temporary file as
+    the pages are read a chunk at a time, then the totals and the suites."""
     threshold = IMPACT_ORDER[parse_impact(impact)]
-    attached = attached_findings(data.interactions, data.findings)
+    totals = {"tests": 0, "failures": 0, "errors": 0}
+    with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as spool:
+        for pages, interactions, findings in by_page(data.pages, data.interactions, data.findings):
+            for suite in _suites(pages, interactions, findings, threshold):
+                for key in totals:
+                    totals[key] += int(suite.get(key) or 0)
+                ET.indent(suite, level=1)
+                spool.write("\n  " + ET.tostring(suite, encoding="unicode"))
+        root = ET.Element("testsuites", name=f"dcaudit run {xml_safe(data.run.id)}")
+        for key, value in totals.items():
+            root.set(key, str(value))
+        head = ET.tostring(root, encoding="unicode", xml_declaration=True)
+        if not spool.tell():
+            out.write(head + "\n")
+            return
+        out.write(head.removesuffix(" />") + ">")
+        spool.seek(0)
+        shutil.copyfileobj(spool, out)
+        out.write("\n</testsuites>\n")
+
+
+def _suites(
+    pages: list[Page], interactions: list[Interaction], findings: list[Finding], threshold: int
+) -> Iterator[ET.Element]:
+    """One testsuite per page, from the pages' own interactions and findings."""
+    attached = attached_findings(interactions, findings)
     attached_ids = {f.id for found in attached.values() for f in found}
     interactions_by_page: defaultdict[str, list[Interaction]] = defaultdict(list)
-    for interaction in data.interactions:
+    for interaction in interactions:
         interactions_by_page[interaction.page].append(interaction)
     page_level: defaultdict[str, list[Finding]] = defaultdict(list)
-    for finding in data.findings:
+    for finding in findings:
         if finding.id not in attached_ids:
             page_level[finding.page].append(finding)
-
-    root = ET.Element("testsuites", name=f"dcaudit run {xml_safe(data.run.id)}")
-    totals = {"tests": 0, "failures": 0, "errors": 0}
-    for page in data.pages:
-        suite = ET.SubElement(root, "testsuite", name=xml_safe(page.url))
+    for page in pages:
+        suite = ET.Element("testsuite", name=xml_safe(page.url))
         counts = {"tests": 0, "failures": 0, "errors": 0}
         cases = [("page-level findings", page_level.get(page.url, []), _fetch_error(page))]
         for interaction in interactions_by_page.get(page.url, []):
@@ -56,11 +92,7 @@ def render_junit(data: ReportData, impact: str = "serious") -> str:
                 counts[result] += 1
         for key, value in counts.items():
             suite.set(key, str(value))
-            totals[key] += value
-    for key, value in totals.items():
-        root.set(key, str(value))
-    ET.indent(root)
-    return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"
+        yield suite
 
 
 def _case(

@@ -10,8 +10,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from dcaudit.checks.assisted_route import NOTE_PREFIX as ROUTE_NOTE
+from dcaudit.chunks import with_interactions
 from dcaudit.models import Outcome
-from dcaudit.report.aggregate import ACCESSIBILITY, FACTORS, group_by_rule, link
+from dcaudit.report.aggregate import ACCESSIBILITY, FACTORS, group_linked, pages_of_rules
 from dcaudit.report.changes import changes_markdown
 from dcaudit.report.data import ReportData
 from dcaudit.report.headline import IMPACTS, failures_text
@@ -45,12 +46,12 @@ def render_markdown(data: ReportData, gate_failures: Sequence[str] = ()) -> str:
     lines += _figures(data.summary)
     lines += [f"- {md(note, 400)}" for note in data.run.notes if note.startswith(ROUTE_NOTE)]
     lines += [""] if lines[-1] != "" else []
-    groups = group_by_rule(
-        data.findings,
-        link(data.interactions, data.findings),
-        outcome=Outcome.VIOLATION,
-        sources=(*ACCESSIBILITY, *FACTORS),
-        texts=data.rules,
+    wanted = [(Outcome.VIOLATION, (*ACCESSIBILITY, *FACTORS))]
+    (groups,) = group_linked(
+        with_interactions(data.interactions, data.findings),
+        wanted,
+        data.rules,
+        pages_of_rules(data.findings, wanted),
     )
     if groups:
         lines += [

@@ -12,8 +12,9 @@ notifications, not results.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+import io
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any, TextIO
 from urllib.parse import urljoin
 
 from dcaudit.diff import ABSENT, UNCHANGED, FindingChange
@@ -21,7 +22,7 @@ from dcaudit.identity import IDENTITY_VERSION, finding_identity
 from dcaudit.models import Finding, Impact, Outcome, Run
 from dcaudit.report.aggregate import describe
 from dcaudit.report.data import ReportData
-from dcaudit.report.json import encode
+from dcaudit.report.json import HOLE, PRETTY_MAX_ITEMS, compact, encode, write_array
 from dcaudit.report.meta import INFORMATION_URI, tool_info
 from dcaudit.report.rules import RuleText
 from dcaudit.report.text import is_http_url, plain
@@ -38,21 +39,31 @@ FINGERPRINT_KEY = f"dcaudit/identity/v{IDENTITY_VERSION}"
 
 
 def render_sarif(data: ReportData) -> str:
-    return encode(sarif_dict(data), len(data.findings))
+    out = io.StringIO()
+    write_sarif(data, out)
+    return out.getvalue()
 
 
-def sarif_dict(data: ReportData) -> dict[str, Any]:
+def write_sarif(data: ReportData, out: TextIO) -> None:
+    """report.sarif into ``out``; above PRETTY_MAX_ITEMS findings compact, its results
+    written one at a time as the findings are read (the same text as ``encode`` gives)."""
+    if len(data.findings) <= PRETTY_MAX_ITEMS:
+        out.write(encode(sarif_dict(data), len(data.findings)))
+        return
+    document = sarif_dict(data, results=False)
+    head, tail = compact(document).split(compact(HOLE))
+    out.write(head)
+    write_array(out, _results(data, document["runs"][0]["tool"]["driver"]["rules"]))
+    out.write(tail + "\n")
+
+
+def sarif_dict(data: ReportData, *, results: bool = True) -> dict[str, Any]:
+    """The SARIF document; without ``results`` its results are a placeholder (HOLE)."""
     tool = tool_info(data.run)
-    reported = [f for f in data.findings if f.outcome is not Outcome.ERROR]
+    reported = (f for f in data.findings if f.outcome is not Outcome.ERROR)
     fixed = list(data.changes.fixed) if data.changes else []
     rules, index = _rules(reported, data.rules)
     _absent_rules(fixed, data.rules, rules, index)
-    results = [_result(f, index[f.rule]) for f in reported]
-    if data.changes is not None:
-        state = data.changes.state
-        for result, finding in zip(results, reported, strict=True):
-            result["baselineState"] = state.get(finding.id, UNCHANGED)
-        results += [_absent(change, index[change.entry.rule], data.run) for change in fixed]
     driver: dict[str, Any] = {
         "name": tool["name"],
         "informationUri": INFORMATION_URI,
@@ -71,13 +82,30 @@ def sarif_dict(data: ReportData) -> dict[str, Any]:
         },
         "automationDetails": {"id": f"dcaudit/{data.run.id}"},
         "invocations": [_invocation(data)],
-        "results": results,
+        "results": list(_results(data, rules)) if results else HOLE,
     }
     return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
 
 
+def _results(data: ReportData, rules: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """One result per reported finding in stored order, then (with a baseline) one per
+    problem fixed since."""
+    index = {rule["id"]: n for n, rule in enumerate(rules)}
+    state = data.changes.state if data.changes is not None else None
+    for finding in data.findings:
+        if finding.outcome is Outcome.ERROR:
+            continue
+        result = _result(finding, index[finding.rule])
+        if state is not None:
+            result["baselineState"] = state.get(finding.id, UNCHANGED)
+        yield result
+    if data.changes is not None:
+        for change in data.changes.fixed:
+            yield _absent(change, index[change.entry.rule], data.run)
+
+
 def _rules(
-    findings: list[Finding], texts: Mapping[str, RuleText]
+    findings: Iterable[Finding], texts: Mapping[str, RuleText]
 ) -> tuple[list[dict[str, Any]], dict[str, int]]:
     """One reportingDescriptor per rule id, in first-seen order, described by the rule's
     title and advice (never by one of its findings)."""

@@ -4,7 +4,7 @@ else the host; the host is always shown beside it."""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 import lxml.html
@@ -25,14 +25,19 @@ def host_of(url: str) -> str:
         return ""
 
 
-def home_page(run: Run, pages: Sequence[Page]) -> Page | None:
-    """The first seed's page if it was fetched, else the shallowest HTML page."""
-    html = [p for p in pages if p.is_html]
+def home_page(run: Run, pages: Iterable[Page]) -> Page | None:
+    """The first seed's page if it was fetched, else the first of the shallowest HTML pages
+    (one pass, keeping one page: a large run's pages are read from the store)."""
     seed = run.seeds[0] if run.seeds else None
-    for page in html:
+    shallowest: Page | None = None
+    for page in pages:
+        if not page.is_html:
+            continue
         if seed in (page.url, page.final_url):
             return page
-    return min(html, key=lambda p: p.depth, default=None)
+        if shallowest is None or page.depth < shallowest.depth:
+            shallowest = page
+    return shallowest
 
 
 def og_site_name(html: str) -> str | None:
@@ -58,7 +63,7 @@ def name_from_title(title: str | None) -> str | None:
     return " - ".join(kept) if kept else None
 
 
-def site_name(run: Run, pages: Sequence[Page], home_html: str | None = None) -> str:
+def site_name(run: Run, pages: Iterable[Page], home_html: str | None = None) -> str:
     """The name to title a report with (plain text, bounded)."""
     home = home_page(run, pages)
     name = (og_site_name(home_html) if home_html else None) or name_from_title(

@@ -230,7 +230,8 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("extract", ("extract",)),
     ("classify", ("classify",)),
     ("page checks and the browser", ("checks", "browser", "identity", "locator")),
-    ("store", ("store", "summary")),  # summary: the figures of a stored run
+    # summary: the figures of a stored run; chunks: a stored run read in chunks
+    ("store", ("store", "summary", "chunks")),
     ("score", ("score",)),
     ("baselines and differences", ("baseline", "diff", "gate")),
     ("report", ("report",)),
