@@ -140,9 +140,17 @@ def coerce(key: str, value: Any, origin: str) -> Any:
 
 
 _HEADER_SETTINGS = frozenset({"user_agent"})  # sent as HTTP header values
-# a limit of 0 would fail every request (0 means "none" nowhere in dcaudit)
+# a limit of 0 would fail every request, and 0 requests in flight fetch nothing (0 means
+# "none" nowhere in dcaudit)
 _POSITIVE_SETTINGS = frozenset(
-    {"connect_timeout", "read_timeout", "total_timeout", "browser_page_timeout", "max_body_bytes"}
+    {
+        "connect_timeout",
+        "read_timeout",
+        "total_timeout",
+        "browser_page_timeout",
+        "max_body_bytes",
+        "concurrency",
+    }
 )
 # every float setting is in seconds: past an hour a wait or a time limit only stalls the run
 _MOST_SECONDS = 3600.0

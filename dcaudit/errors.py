@@ -10,6 +10,7 @@ The tree::
     ├── BrowserUnavailable        no Chromium/ChromeDriver, or the WebDriver cannot start
     ├── CheckError                one check failed on one page (recorded as an error finding)
     └── StoreError                the SQLite store cannot be opened or is from a newer dcaudit
+        └── UnknownRun            a run id the store does not hold (a usage mistake: exit 2)
 
 The CLI maps these to exit codes; nothing else prints.
 """
@@ -58,3 +59,9 @@ class CheckError(DcauditError):
 
 class StoreError(DcauditError):
     pass
+
+
+class UnknownRun(StoreError):
+    """The user named a run the store does not hold (or asked for the latest of none)."""
+
+    exit_code = 2

@@ -38,7 +38,7 @@ from dcaudit.crawl.crawler import CrawlProgress, PageAnalysis, crawl
 from dcaudit.crawl.frontier import Scope
 from dcaudit.diff import Changes, compare
 from dcaudit.engine.packs import RulePack, load_packs, pack_versions
-from dcaudit.errors import ConfigError, DcauditError, StoreError
+from dcaudit.errors import ConfigError, DcauditError, StoreError, UnknownRun
 from dcaudit.extract.interactions import extract_interactions
 from dcaudit.extract.template import template_signature
 from dcaudit.gate import Condition, evaluate, needs_baseline, parse_conditions
@@ -424,7 +424,7 @@ def rerender(store_path: Path, run_id: str, formats: Sequence[str], out_dir: Pat
         if run_id == "latest":
             runs = store.list_runs()
             if not runs:
-                raise DcauditError(f"no runs in {store_path}")
+                raise UnknownRun(f"no runs in {store_path} yet: dcaudit audit URL stores one")
             run_id = runs[-1].id
         store.get_run(run_id)
         return write_reports(store, run_id, formats, out_dir)

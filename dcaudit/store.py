@@ -18,7 +18,7 @@ from typing import Any
 
 import zstandard
 
-from dcaudit.errors import StoreError
+from dcaudit.errors import StoreError, UnknownRun
 from dcaudit.models import (
     Evidence,
     Field,
@@ -231,7 +231,7 @@ class Store:
         row = self._db.execute(f"SELECT {_RUN_COLUMNS} FROM runs WHERE id=?", (run_id,)).fetchone()
         if row is None:
             known = ", ".join(r.id for r in self.list_runs()[-5:]) or "none"
-            raise StoreError(f"no run '{run_id}' in {self.path} (latest runs: {known})")
+            raise UnknownRun(f"no run '{run_id}' in {self.path} (latest runs: {known})")
         return _run_from_row(row)
 
     def list_runs(self) -> list[Run]:

@@ -20,6 +20,7 @@ import yaml
 
 from dcaudit.config import Settings
 from dcaudit.demo import ground_truth_path
+from dcaudit.store import Store
 
 from .audits import dcaudit
 
@@ -158,7 +159,14 @@ def test_cli_reading_commands_never_create_a_store(tmp_path: Path, args: list[st
 def test_cli_unknown_run_to_report(demo_run: Path, tmp_path: Path) -> None:
     store = str(demo_run / "dcaudit.sqlite")
     result = dcaudit("report", "nope", "--store", store, "--out", "again", cwd=tmp_path)
-    one_line_error(result, 3, "no run 'nope'")
+    one_line_error(result, 2, "no run 'nope'")  # the user's mistake, not a failed run
+
+
+def test_cli_latest_report_of_a_store_without_runs_is_a_usage_mistake(tmp_path: Path) -> None:
+    Store(tmp_path / "reports" / "dcaudit.sqlite").close()
+    result = dcaudit("report", "latest", cwd=tmp_path)
+    one_line_error(result, 2, "no runs in reports/dcaudit.sqlite yet: dcaudit audit URL stores one")
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["dcaudit.sqlite", "reports"]
 
 
 def test_cli_rules_list_and_show(tmp_path: Path) -> None:

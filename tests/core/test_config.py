@@ -97,7 +97,13 @@ def test_load_settings_keeps_an_ascii_user_agent(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "key", ["DCAUDIT_READ_TIMEOUT", "DCAUDIT_TOTAL_TIMEOUT", "DCAUDIT_MAX_BODY_BYTES"]
+    "key",
+    [
+        "DCAUDIT_READ_TIMEOUT",
+        "DCAUDIT_TOTAL_TIMEOUT",
+        "DCAUDIT_MAX_BODY_BYTES",
+        "DCAUDIT_CONCURRENCY",
+    ],
 )
 def test_load_settings_limits_of_zero_are_refused(tmp_path: Path, key: str) -> None:
     with pytest.raises(ConfigError, match=f"{key}.*must be more than 0"):

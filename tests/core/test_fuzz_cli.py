@@ -269,6 +269,7 @@ def test_fuzzed_resume_stops_in_one_line_or_starts(
 # -- as a user runs it --------------------------------------------------------------------
 sure_mistakes = st.one_of(
     st.tuples(st.sampled_from(["--max-pages", "--concurrency", "--delay"]), st.just("-1")),
+    st.tuples(st.just("--concurrency"), st.just("0")),
     st.tuples(st.just("--delay"), st.sampled_from(["inf", "nan", "1e308", "a"])),
     st.tuples(st.just("--format"), st.sampled_from(["pdf", "html,HTML", "json;csv"])),
     st.tuples(st.just("--fail-on"), st.sampled_from(["critical>>0", "vibes>0", "a=1"])),
