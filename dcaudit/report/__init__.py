@@ -1,7 +1,9 @@
 """Reports: each a pure function of a stored run (Store + run id), in every format.
 
 ``write_reports`` is what the pipeline and ``dcaudit report RUN`` call; the ``render_*``
-functions return the text of one format from :class:`ReportData`.
+functions return the text of one format from :class:`ReportData`, and the ``write_*`` ones
+of the large formats (JSON, CSV, JUnit, SARIF, GitLab accessibility) write it to a file as
+it is made.
 """
 
 from __future__ import annotations

@@ -1,7 +1,10 @@
-"""Everything a renderer needs from one stored run, loaded once.
+"""Everything a renderer needs from one stored run.
 
 Renderers take a :class:`ReportData` and nothing else, so any stored run can be rendered
-again later in any format (``dcaudit report RUN``).
+again later in any format (``dcaudit report RUN``). The summary, site name and rule texts
+are worked out once; a stored run's pages, interactions and findings are read from the
+store a chunk at a time whenever a renderer goes through them (:mod:`dcaudit.chunks`), so
+a run of any size is reported in bounded memory.
 """
 
 from __future__ import annotations
