@@ -126,11 +126,12 @@ def baseline_update(
     try:
         old = read_baseline(path)
         with _open_store(store, out_dir, config) as db:
+            # the run's records are read from the store as they are used: keep it open
             data = load_report_data(db, resolve_run(db, run_ref))
-        changes = compare(old, data.run, data.pages, list(data.interactions), list(data.findings))
-        new = carry_annotations(
-            old, baseline_of(data.run, data.pages, list(data.interactions), list(data.findings))
-        )
+            pages, interactions = list(data.pages), list(data.interactions)
+            findings = list(data.findings)
+        changes = compare(old, data.run, pages, interactions, findings)
+        new = carry_annotations(old, baseline_of(data.run, pages, interactions, findings))
         write_baseline(path, new)
         click.echo(f"accepted into {path}: {count_line(changes)}")
         if changes.expired:
@@ -201,7 +202,10 @@ def _diff(
         is_file = run_a.endswith(".json") and Path(run_a).is_file()
         before = read_baseline(Path(run_a)) if is_file else _baseline_of_run(db, run_a)
         data = load_report_data(db, resolve_run(db, run_b))
-    changes = compare(before, data.run, data.pages, list(data.interactions), list(data.findings))
+        pages, interactions = list(data.pages), list(data.interactions)
+        findings = list(data.findings)
+        summary = data.summary
+    changes = compare(before, data.run, pages, interactions, findings)
     data = with_changes(data, changes)
     if fmt == "json":
         click.echo(json.dumps(changes_dict(changes), indent=2, ensure_ascii=False))
@@ -210,4 +214,4 @@ def _diff(
     else:
         title = f"Changes from {before.run} to {data.run.id}"
         click.echo("\n".join(changes_markdown(changes, data.rules, report_url, title)), nl=False)
-    return evaluate(gate, data.summary, changes) if gate else []
+    return evaluate(gate, summary, changes) if gate else []
