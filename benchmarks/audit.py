@@ -248,7 +248,7 @@ def dcaudit_command() -> list[str]:
     return [str(script)] if script.is_file() else [sys.executable, "-m", "dcaudit"]
 
 
-def whole_audit(axe_path: str, urls: Sequence[str]) -> dict[str, Any]:
+def whole_audit(axe_path: str, urls: Sequence[str], workers: int | None) -> dict[str, Any]:
     """The whole ``dcaudit audit`` as a user runs it, in a fresh output folder."""
     with tempfile.TemporaryDirectory(prefix="dcaudit-bench-audit-") as folder:
         environ = {k: v for k, v in os.environ.items() if not k.startswith("DCAUDIT_")}
@@ -266,6 +266,7 @@ def whole_audit(axe_path: str, urls: Sequence[str]) -> dict[str, Any]:
             "--out",
             folder,
             "--quiet",
+            *(["--browser-workers", str(workers)] if workers else []),
         ]
         started = time.perf_counter()
         with NewProcessesCPU(os.getpid()) as cpu:
@@ -382,6 +383,9 @@ def main() -> None:
     parser.add_argument("--pages", type=Path, help="a folder of saved .html pages")
     parser.add_argument("--page-count", type=int, default=100)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--browser-workers", type=int, help="dcaudit's browsers (default: its own choice)"
+    )
     args = parser.parse_args()
     settings = Settings()
     axe_path = str(load_axe(settings).path)
@@ -401,9 +405,9 @@ def main() -> None:
         for number in range(1, args.runs + 1):
             if number % 2:  # alternate which side goes first
                 bare = floor(settings, urls)
-                audit = whole_audit(axe_path, urls)
+                audit = whole_audit(axe_path, urls, args.browser_workers)
             else:
-                audit = whole_audit(axe_path, urls)
+                audit = whole_audit(axe_path, urls, args.browser_workers)
                 bare = floor(settings, urls)
             print_pair(number, bare, audit)
             pairs.append((bare, audit))
