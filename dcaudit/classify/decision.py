@@ -197,6 +197,12 @@ def hard_rule(interaction: Interaction, features: Mapping[str, float]) -> _Decis
                 InteractionClass.DIGITAL_LAYER, "hard/mailto-action",
                 "the form posts to an email address: a person reads it", 0.99,
             )  # fmt: skip
+        if _chat_box(interaction, features):
+            return _Decision(
+                InteractionClass.DIGITAL_LAYER, "hard/webchat",
+                "a chat message box: a person or a help text answers, no service step is taken",
+                0.9, ("forwards_only",),
+            )  # fmt: skip
         if "type:password" in features and len(interaction.fields) <= 3:
             return _Decision(
                 InteractionClass.UTILITY, "hard/sign-in",
@@ -215,6 +221,13 @@ def hard_rule(interaction: Interaction, features: Mapping[str, float]) -> _Decis
             "a conversation with a person, not a service step", 0.9, ("forwards_only",),
         )  # fmt: skip
     return None
+
+
+def _chat_box(interaction: Interaction, features: Mapping[str, float]) -> bool:
+    """A form that is a chat widget's message box: named or worded as a chat, one or two
+    boxes to type in (docs/labelling.md: a chat box is a digital layer, automated or not)."""
+    said = "element:chat" in features or "form_text:chat" in features
+    return said and 0 < len(interaction.fields) <= 2 and "type:password" not in features
 
 
 def _learned(

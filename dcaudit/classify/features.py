@@ -27,14 +27,17 @@ from dcaudit.parse.document import visible_text
 
 FEATURES_FILE = "features.yaml"
 _PATTERN_GROUPS = (
-    "field_names", "action", "page", "element", "form_text", "document_text", "contact_text",
+    "field_names", "action", "page", "element", "form_text", "form_name", "document_text",
+    "contact_text",
 )  # fmt: skip
 _FORM_TEXT_LIMIT = 3000
+_WRAPPER_TEXT_LIMIT = 60_000
 _FIELD_TYPES = (
     "password", "file", "textarea", "email", "tel", "date", "select", "radio", "checkbox",
     "number", "search",
 )  # fmt: skip
 _CHOICE_TYPES = frozenset({"select", "radio", "checkbox"})
+_BUTTON_TYPES = frozenset({"submit", "button"})
 _CHOICE_GROUPS = frozenset({"filter", "rating", "feedback", "date"})
 
 
@@ -245,6 +248,8 @@ def _form_features(
     # its text: it often says what a form is for ("Register for updates", "Leave a comment")
     label = patterns.matches("form_text", interaction.label or "")
     features.update((f"form_text:{n}", 1.0) for n in label)
+    named = patterns.matches("form_name", interaction.label or "")
+    features.update((f"form_name:{n}", 1.0) for n in named)
     element = source.element if source is not None else None
     if isinstance(element, lxml.html.HtmlElement):
         features.update(_element_features(element, patterns))
@@ -280,11 +285,21 @@ def _element_features(
         a.get("role") == "search" for a in element.iterancestors()
     ):
         features["role:search"] = 1.0
-    text = visible_text(element)[:_FORM_TEXT_LIMIT]
-    features.update((f"form_text:{n}", 1.0) for n in patterns.matches("form_text", text))
     links = sum(1 for _ in element.iter("a"))
-    if links >= patterns.wrapper_links:
+    wrapper = links >= patterns.wrapper_links
+    if wrapper:
         features["wrapper"] = 1.0
+    # a wrapper's most substantive part ("How helpful is this page?") can sit anywhere in it
+    text = visible_text(element)[: _WRAPPER_TEXT_LIMIT if wrapper else _FORM_TEXT_LIMIT]
+    features.update((f"form_text:{n}", 1.0) for n in patterns.matches("form_text", text))
+    # words that are not text: a placeholder is all some boxes say ("Type your message
+    # here..."), and an input button's value is its label ("Make representation")
+    hints = " ".join(
+        i.get("placeholder") or i.get("value") or ""
+        for i in element.iter("input", "textarea")
+        if i.get("placeholder") or (i.get("type") or "").lower() in _BUTTON_TYPES
+    )
+    features.update((f"form_text:{n}", 1.0) for n in patterns.matches("form_text", hints))
     hidden = [i for i in element.iter("input") if (i.get("type") or "").lower() == "hidden"]
     if len(hidden) >= 5:
         features["hidden:many"] = 1.0

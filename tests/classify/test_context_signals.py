@@ -143,3 +143,69 @@ def test_a_form_is_read_by_its_name_as_well_as_its_own_text(features) -> None:
         Kind.FORM,
     )
     assert "form_text:newsletter" not in plain
+
+
+def test_a_chat_box_is_a_digital_layer_by_its_name_or_its_placeholder(
+    features, classified: Classifier
+) -> None:
+    body = """<div id="help-chat"><form id="help-chat-form"><input type="text"
+    id="help-chat-input" placeholder="Type your message here..."><button>Send</button>
+    </form></div>"""
+    [box] = features(body, Kind.FORM)
+    assert box["element:chat"] == box["form_text:chat"] == 1.0
+    [chat] = [i for i in classified(body) if i.kind == Kind.FORM]
+    assert chat.interaction_class == InteractionClass.DIGITAL_LAYER
+    assert chat.evidence[0].rule == "hard/webchat"
+    # a form that mentions a chat among many fields is not a chat box
+    long_form = """<form method="post" action="/apply"><p>Questions? Live chat is open 9 to 5.</p>
+    <input name="first_name"><input name="last_name"><input type="email" name="email">
+    <button>Continue</button></form>"""
+    [apply] = [i for i in classified(long_form) if i.kind == Kind.FORM]
+    assert not any(e.rule == "hard/webchat" for e in apply.evidence)
+
+
+def test_a_wrapper_form_is_read_to_its_end_for_page_feedback(features) -> None:
+    menu = "".join(f"<li><a href='/topic/{i}'>Topic {i}</a></li>" for i in range(30))
+    article = "<p>Long guidance text about the condition.</p>" * 80
+    [wrapper] = features(
+        f"""<form id="aspnetForm" method="post" action="Page.aspx"><ul>{menu}</ul>{article}
+        <h3>Ratings</h3><p>How helpful is this page?</p><a href="#rate1">1</a></form>""",
+        Kind.FORM,
+    )
+    assert wrapper["wrapper"] == wrapper["form_text:feedback"] == 1.0
+    # a small form is read for its first 3,000 characters only
+    [small] = features(
+        f"""<form method="post" action="/apply">{article}<p>How helpful is this page?</p>
+        <input name="name"><button>Send</button></form>""",
+        Kind.FORM,
+    )
+    assert "wrapper" not in small and "form_text:feedback" not in small
+
+
+def test_page_feedback_questions_and_language_switches_are_read_as_such(features) -> None:
+    [problem] = features(
+        """<form method="post" action="/report-problem"><p>Please select all that apply:</p>
+        <label><input type="checkbox" name="problem"> Something is broken</label>
+        <label><input type="checkbox" name="problem"> I can't find what I'm looking for</label>
+        <button>Submit</button></form>""",
+        Kind.FORM,
+    )
+    assert problem["form_text:feedback"] == 1.0
+    [switch] = features(
+        """<form method="post" action="/switch_lang/"><button>Gaeilge</button></form>""",
+        Kind.FORM,
+    )
+    assert switch["form_text:language"] == 1.0
+    [request] = features(
+        """<h3>Request a toolkit</h3><form method="post" action="/toolkit"><input name="name">
+        <input type="email" name="email"><button>Submit</button></form>""",
+        Kind.FORM,
+    )
+    assert request["form_name:service_verb"] == 1.0
+    # a service verb on a filter's button is not the form's name
+    [filter_form] = features(
+        """<h3>Recordings</h3><form method="get" action="/recordings"><input name="case">
+        <input type="submit" value="Apply"></form>""",
+        Kind.FORM,
+    )
+    assert "form_name:service_verb" not in filter_form
