@@ -197,6 +197,13 @@ def hard_rule(interaction: Interaction, features: Mapping[str, float]) -> _Decis
                 InteractionClass.DIGITAL_LAYER, "hard/mailto-action",
                 "the form posts to an email address: a person reads it", 0.99,
             )  # fmt: skip
+        if _submit_only_step(interaction, features):
+            return _Decision(
+                InteractionClass.TRANSACTIONAL, "hard/service-step",
+                "a POST form with only a submit, at the end of a service's journey "
+                "(\"Check your answers\", \"Accept and send\"): a service step",
+                0.9, ("service_step",),
+            )  # fmt: skip
         if _chat_box(interaction, features):
             return _Decision(
                 InteractionClass.DIGITAL_LAYER, "hard/webchat",
@@ -221,6 +228,17 @@ def hard_rule(interaction: Interaction, features: Mapping[str, float]) -> _Decis
             "a conversation with a person, not a service step", 0.9, ("forwards_only",),
         )  # fmt: skip
     return None
+
+
+def _submit_only_step(interaction: Interaction, features: Mapping[str, float]) -> bool:
+    """A POST form with no visible field, not a whole-page wrapper, that the page or its
+    button puts at the end of a service (docs/labelling.md: a service step)."""
+    if (interaction.method or "").upper() != "POST" or interaction.fields:
+        return False
+    # a wrapper around the page, a cookie banner or a form in the header is not the step
+    if any(f in features for f in ("wrapper", "hidden:viewstate", "chrome", "signal:utility")):
+        return False
+    return "page:check_answers" in features or "form_submit:send_step" in features
 
 
 def _chat_box(interaction: Interaction, features: Mapping[str, float]) -> bool:

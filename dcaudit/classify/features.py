@@ -27,8 +27,8 @@ from dcaudit.parse.document import visible_text
 
 FEATURES_FILE = "features.yaml"
 _PATTERN_GROUPS = (
-    "field_names", "action", "page", "element", "form_text", "form_name", "document_text",
-    "contact_text",
+    "field_names", "action", "page", "element", "form_text", "form_name", "form_submit",
+    "document_text", "contact_text",
 )  # fmt: skip
 _FORM_TEXT_LIMIT = 3000
 _WRAPPER_TEXT_LIMIT = 60_000
@@ -250,6 +250,8 @@ def _form_features(
     features.update((f"form_text:{n}", 1.0) for n in label)
     named = patterns.matches("form_name", interaction.label or "")
     features.update((f"form_name:{n}", 1.0) for n in named)
+    submit = patterns.matches("form_submit", interaction.submit_text or "")
+    features.update((f"form_submit:{n}", 1.0) for n in submit)
     element = source.element if source is not None else None
     if isinstance(element, lxml.html.HtmlElement):
         features.update(_element_features(element, patterns))

@@ -209,3 +209,39 @@ def test_page_feedback_questions_and_language_switches_are_read_as_such(features
         Kind.FORM,
     )
     assert "form_name:service_verb" not in filter_form
+
+
+def test_a_submit_only_post_at_the_end_of_a_journey_is_a_service_step(
+    classified: Classifier,
+) -> None:
+    body = """<div class="cookie-banner"><form method="post" action="/cookies/preferences">
+    <button name="analytics" value="yes">Accept analytics cookies</button></form></div>
+    <h1>Check your answers before sending your application</h1>
+    <dl><dt>Name</dt><dd>Sarah Philips</dd></dl><h2>Now send your application</h2>
+    <form method="post"><input type="hidden" name="checked" value="1">
+    <button>Accept and send</button></form>"""
+    cookies, send = [i for i in classified(body) if i.kind == Kind.FORM]
+    assert send.interaction_class == InteractionClass.TRANSACTIONAL
+    assert send.evidence[0].rule == "hard/service-step"
+    # the cookie banner on the same page is no step of the service
+    assert cookies.interaction_class == InteractionClass.UTILITY
+    assert not any(e.rule == "hard/service-step" for e in cookies.evidence)
+    # a submit-only form with nothing saying it ends a journey is left to the weights
+    [lone] = [
+        i
+        for i in classified("<h2>Archive</h2><form method='post'><button>Go</button></form>")
+        if i.kind == Kind.FORM
+    ]
+    assert not any(e.rule == "hard/service-step" for e in lone.evidence)
+
+
+def test_a_question_page_asking_for_personal_facts_reads_as_a_service_step(features) -> None:
+    [question] = features(
+        """<form method="post" novalidate><fieldset><legend><h1>What is your date of birth?</h1>
+        </legend><input name="dob-day" autocomplete="bday-day"><input name="dob-month"
+        autocomplete="bday-month"><input name="dob-year" autocomplete="bday-year"></fieldset>
+        <button class="govuk-button">Continue</button></form>""",
+        Kind.FORM,
+    )
+    assert question["field:personal"] == question["autocomplete:personal"] == 1.0
+    assert question["form_submit:continue"] == 1.0
