@@ -191,6 +191,12 @@ def test_page_feedback_questions_and_language_switches_are_read_as_such(features
         Kind.FORM,
     )
     assert problem["form_text:feedback"] == 1.0
+    [ask] = features(
+        """<h3>Ask a question about this article</h3><form method="post" action="/ask">
+        <textarea name="question"></textarea><button>Send</button></form>""",
+        Kind.FORM,
+    )
+    assert ask["form_text:feedback"] == 1.0
     [switch] = features(
         """<form method="post" action="/switch_lang/"><button>Gaeilge</button></form>""",
         Kind.FORM,
