@@ -543,10 +543,15 @@ def _document_features(
     for compound in patterns.compounds.get("doc", ()):
         if compound.fires(compound.found_in(features, "doc")):
             features[f"doc:{compound.name}"] = 1.0
+    # a form number is a form where its list, heading or clause says so ("Forms: DD 2870",
+    # "complete OMB 83-I and return it"); alone, a code such as "SB 123" says little
+    if "doc:form_number" in features and any(f in features for f in _NUMBERED_FORM):
+        features["doc:numbered_form"] = 1.0
     return features
 
 
 _LISTS = frozenset({"ul", "ol", "dl", "table"})
+_NUMBERED_FORM = ("doc_list:form", "doc_heading:form", "doc_context:complete")
 _LIST_DEPTH = 4  # a link this many levels inside a list is one of its items
 _TITLE_LIMIT = 200
 

@@ -251,3 +251,19 @@ def test_a_question_page_asking_for_personal_facts_reads_as_a_service_step(featu
     )
     assert question["field:personal"] == question["autocomplete:personal"] == 1.0
     assert question["form_submit:continue"] == 1.0
+
+
+def test_a_form_number_counts_as_a_form_where_its_list_or_clause_says_so(features) -> None:
+    listed, report = features(
+        """<h2>Forms</h2><ul><li><a href="/forms/dd2870.pdf">DD 2870</a></li></ul>
+        <h2>Legislation</h2><ul><li><a href="/bills/sb123.pdf">SB 123</a></li></ul>""",
+        Kind.DOCUMENT,
+    )
+    assert listed["doc:numbered_form"] == 1.0
+    assert report["doc:form_number"] == 1.0 and "doc:numbered_form" not in report
+    [completed] = features(
+        """<p>Download and complete <a href="/docs/omb83i.pdf">OMB 83-I</a> and return it
+        to the office.</p>""",
+        Kind.DOCUMENT,
+    )
+    assert completed["doc:numbered_form"] == 1.0
