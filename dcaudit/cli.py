@@ -567,13 +567,19 @@ def rules_train(corpus: Path, labels_dir: Path | None, out: Path | None) -> None
 @rules.command("eval")
 @_CORPUS
 @_LABELS
-def rules_eval(corpus: Path, labels_dir: Path | None) -> None:
+@click.option(
+    "--mistakes",
+    is_flag=True,
+    help="Also list every labelled form, document and contact route decided otherwise.",
+)
+def rules_eval(corpus: Path, labels_dir: Path | None, mistakes: bool) -> None:
     """Score the classification on CORPUS, each source held out (needs dcaudit[train])."""
     from dcaudit.classify import fitting
     from dcaudit.demo.labels import labelled_site
 
     try:
-        click.echo(fitting.evaluate(corpus, labelled_site(), labels_dir or fitting.LABELS_DIR))
+        labels = labels_dir or fitting.LABELS_DIR
+        click.echo(fitting.evaluate(corpus, labelled_site(), labels, mistakes=mistakes))
     except DcauditError as error:
         _fail(error)
 

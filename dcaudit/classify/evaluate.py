@@ -19,6 +19,26 @@ from dcaudit.models import MODE_OF_CLASS, InteractionClass, Kind, Mode
 Decide = Callable[[Sample], tuple[InteractionClass, bool]]  # (class, needs_review)
 
 
+@dataclass(frozen=True)
+class Mistake:
+    """A labelled form, document or contact route decided otherwise."""
+
+    sample: Sample
+    decided: InteractionClass
+    flagged: bool  # needs_review was set
+
+    def render(self) -> str:
+        i = self.sample.interaction
+        assert self.sample.label is not None
+        where = i.selector if i.kind == Kind.FORM else (i.target or "")
+        name = " ".join((i.label or "").split())[:60]
+        review = ", needs review" if self.flagged else ""
+        return (
+            f"  {i.kind.value:8} {self.sample.label.cls.value} -> {self.decided.value}{review}: "
+            f"{self.sample.page} {where} '{name}'"
+        )
+
+
 @dataclass
 class Outcome:
     """Predictions gathered over every scored page."""
@@ -30,6 +50,7 @@ class Outcome:
     reviewed: int = 0
     decided: int = 0
     wrong_forms_flagged: int = 0  # wrongly classed forms that were flagged needs_review
+    mistakes: list[Mistake] = field(default_factory=list)
 
     def add_page(self, page: PageSample, decide: Decide) -> None:
         predicted_two_way = False
@@ -46,10 +67,17 @@ class Outcome:
             if kind == Kind.FORM:
                 self.forms.append((sample, cls))
                 self.wrong_forms_flagged += review and not sample.label.accepts(cls)
+                wrong = not sample.label.accepts(cls)
             elif kind == Kind.DOCUMENT:
                 self.documents.append((sample.label.cls == layer, cls == layer))
+                wrong = (sample.label.cls == layer) != (cls == layer)
             elif kind == Kind.CONTACT and sample.interaction.target:
                 self.contacts.append((sample.label.cls == layer, cls == layer))
+                wrong = (sample.label.cls == layer) != (cls == layer)
+            else:
+                wrong = False
+            if wrong:
+                self.mistakes.append(Mistake(sample, cls, review))
         self.pages.append((page.two_way, predicted_two_way))
 
     def confusion(self) -> Counter[tuple[InteractionClass, InteractionClass]]:

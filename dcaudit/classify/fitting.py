@@ -138,8 +138,10 @@ def evaluate(
     demo: LabelledSite,
     labels_dir: Path = LABELS_DIR,
     settings: FitSettings = DEFAULT_FIT,
+    mistakes: bool = False,
 ) -> str:
-    """Leave-one-source-out scores, the naive baseline and the fictional corpus, as text."""
+    """Leave-one-source-out scores, the naive baseline and the fictional corpus, as text;
+    with ``mistakes``, every labelled interaction of the real pages decided otherwise."""
     data = load_dataset(corpus, demo, labels_dir)
     own = [*data.fictional, *data.demo]
     held_out = leave_one_source_out(data.real, own, REVIEW_MARGIN, settings)
@@ -163,8 +165,20 @@ def evaluate(
             "fitted on the real pages and the demo:",
             f"  forms macro-F1 {fictional.macro_f1():.2f}; "
             f"two-way pages {fictional.page_accuracy():.2f}",
+            *(_mistakes(held_out) if mistakes else ()),
         ]
     )
+
+
+def _mistakes(outcome: Outcome) -> list[str]:
+    """The held-out mistakes on the real pages, one a line, grouped by kind and page."""
+    found = sorted(
+        outcome.mistakes,
+        key=lambda m: (m.sample.interaction.kind.value, m.sample.page, m.sample.interaction.id),
+    )
+    return ["", f"Mistakes on the real pages, each source held out ({len(found)}):"] + [
+        m.render() for m in found
+    ]
 
 
 def render_outcome(outcome: Outcome) -> str:

@@ -325,6 +325,22 @@ def test_fitting_scores_each_source_with_weights_fitted_without_it(tmp_path: Pat
     assert outcome.page_accuracy() == 1.0  # every page has a consultation: two-way
 
 
+def test_fitting_lists_each_held_out_mistake_with_its_page_and_classes(tmp_path: Path) -> None:
+    corpus, labels = write_corpus(tmp_path)
+    # one newsletter box labelled as a consultation: the weights will not agree
+    path = labels / "a__source1.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    form = next(f for f in data["pages"][0]["forms"] if f["class"] == "information")
+    form["class"] = "consultative"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    dataset = load_dataset(corpus, labelled_site(), labels, fictional=tmp_path / "none")
+    outcome = leave_one_source_out(dataset.real, [], margin=0.2)
+    [mistake] = outcome.mistakes
+    line = mistake.render()
+    assert "form" in line and "consultative -> information" in line
+    assert "a/source1/page0.html body > form:nth-of-type(" in line and "'Subscribe'" in line
+
+
 def test_fitting_writes_weights_the_audit_loads_and_applies(
     tmp_path: Path, rules: ClassificationRules
 ) -> None:
@@ -347,6 +363,12 @@ def test_fitting_cli_eval_prints_scores_and_bad_folders_exit_2(tmp_path: Path) -
     result = runner.invoke(main, ["rules", "eval", str(corpus), "--labels", str(labels)])
     assert result.exit_code == 0, result.output
     assert "leave one source out" in result.output and "macro-F1" in result.output
+    assert "Mistakes" not in result.output
+    listed = runner.invoke(
+        main, ["rules", "eval", str(corpus), "--labels", str(labels), "--mistakes"]
+    )
+    assert listed.exit_code == 0, listed.output
+    assert "Mistakes on the real pages, each source held out (0):" in listed.output
     empty = tmp_path / "empty"
     empty.mkdir()
     failed = runner.invoke(main, ["rules", "eval", str(empty), "--labels", str(labels)])
