@@ -223,6 +223,12 @@ class CheckRule:
         options = raw.get("options") or {}
         if not isinstance(options, dict):
             raise RulePackError(rule.path, "'options' must be a mapping", rule.id)
+        for key, value in options.items():
+            # every option is a threshold or a count: a word here would fail on every page
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise RulePackError(
+                    rule.path, f"option '{key}' must be a number, not {value!r}", rule.id
+                )
         selector = raw.get("selector")
         if selector is not None and not isinstance(selector, str):
             raise RulePackError(rule.path, "'selector' must be CSS text", rule.id)

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
 
+from dcaudit.checks.exclusion import load_exclusion_rules
 from dcaudit.classify.rules import load_classification_rules
-from dcaudit.engine.packs import load_packs
+from dcaudit.engine.packs import builtin_rules_dir, load_pack, load_packs
 from dcaudit.errors import RulePackError
 
 from_good = """id: DCC950
@@ -106,3 +110,17 @@ def test_pack_errors_a_second_settings_file_is_refused(write_pack) -> None:
     folder = write_pack({"classify.yaml": "threshold: 0.4\n"}, extra="data: [classify.yaml]\n")
     with pytest.raises(RulePackError, match="exactly one classify pack"):
         load_classification_rules(load_packs([folder]))
+
+
+@pytest.mark.parametrize("value", ["lots", "true", "[1, 2]"])
+def test_a_check_option_that_is_not_a_number_fails_at_load(tmp_path: Path, value: str) -> None:
+    folder = tmp_path / "exclusion"
+    shutil.copytree(builtin_rules_dir() / "exclusion", folder)
+    rule = folder / "DCX006.yaml"
+    text = rule.read_text(encoding="utf-8")
+    assert "  requests_review: 75\n" in text
+    rule.write_text(text.replace("  requests_review: 75\n", f"  requests_review: {value}\n"))
+    with pytest.raises(RulePackError) as caught:
+        load_exclusion_rules([load_pack(folder)])
+    assert "option 'requests_review' must be a number" in str(caught.value)
+    assert caught.value.rule_id == "DCX006" and "DCX006.yaml" in str(caught.value)
