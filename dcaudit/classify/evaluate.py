@@ -66,14 +66,12 @@ class Outcome:
             layer = InteractionClass.DIGITAL_LAYER
             if kind == Kind.FORM:
                 self.forms.append((sample, cls))
-                self.wrong_forms_flagged += review and not sample.label.accepts(cls)
                 wrong = not sample.label.accepts(cls)
-            elif kind == Kind.DOCUMENT:
-                self.documents.append((sample.label.cls == layer, cls == layer))
-                wrong = (sample.label.cls == layer) != (cls == layer)
-            elif kind == Kind.CONTACT and sample.interaction.target:
-                self.contacts.append((sample.label.cls == layer, cls == layer))
-                wrong = (sample.label.cls == layer) != (cls == layer)
+                self.wrong_forms_flagged += review and wrong
+            elif kind == Kind.DOCUMENT or (kind == Kind.CONTACT and sample.interaction.target):
+                pair = (sample.label.cls == layer, cls == layer)  # (labelled, decided)
+                (self.documents if kind == Kind.DOCUMENT else self.contacts).append(pair)
+                wrong = pair[0] != pair[1]
             else:
                 wrong = False
             if wrong:
